@@ -1,0 +1,45 @@
+# callsift: the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_CASE ?= demo-case
+
+.PHONY: install demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@# Debian splits venv out of python3; install it only when it is missing.
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+		echo "python3-venv is missing: installing it with apt-get"; \
+		apt-get update -qq && apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_CASE)
+	$(BIN)/callsift ingest demo/calls --case $(DEMO_CASE)
+	$(BIN)/callsift process --case $(DEMO_CASE) --workers 2
+	$(BIN)/callsift status --case $(DEMO_CASE)
+	@echo
+	@echo '$$ callsift search "Буч*" --case $(DEMO_CASE)'
+	@$(BIN)/callsift search "Буч*" --case $(DEMO_CASE) --limit 5
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests benchmarks demo
+	$(BIN)/ruff check src tests benchmarks demo
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/callsift bench demo/calls --workers 1 --workers 2
+
+clean:
+	rm -rf $(VENV) $(DEMO_CASE) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m callsift``."""
+
+from callsift.cli import main
+
+main()

@@ -1,0 +1,112 @@
+"""Measure callsift against the loop a user would otherwise write, in one run.
+
+Both runs take the same folder of recordings, the same model and the same
+decoding settings (beam 5, word timestamps). The naive loop is
+faster-whisper's ``transcribe`` over each file, in one process; callsift is
+``ingest`` + ``process``. Each run happens in its own fresh process so its
+peak memory (``ru_maxrss`` of the process and its workers) is its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["BenchResult", "run_bench"]
+
+
+@dataclass
+class BenchResult:
+    """One run: seconds of audio, wall seconds, per-stage seconds, peak memory."""
+
+    name: str
+    files: int
+    audio_s: float
+    wall_s: float
+    peak_rss_mb: float
+    stage_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def speed(self) -> float:
+        """Audio seconds processed per wall second."""
+        return self.audio_s / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def rtf(self) -> float:
+        """Real-time factor: wall seconds per audio second (lower is faster)."""
+        return self.wall_s / self.audio_s if self.audio_s else 0.0
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _naive(corpus: str, beam_size: int, queue: Any) -> None:
+    from faster_whisper import WhisperModel
+
+    from callsift.transcribe import resolve_model
+
+    model = WhisperModel(resolve_model(), device="cpu", compute_type="int8")
+    audio_s, files = 0.0, 0
+    started = time.perf_counter()
+    for path in sorted(Path(corpus).rglob("*")):
+        if not path.is_file() or path.suffix.lower() in (".csv", ".json", ".md"):
+            continue
+        try:
+            segments, info = model.transcribe(str(path), beam_size=beam_size, word_timestamps=True)
+            list(segments)
+        except Exception:  # the naive loop skips what it cannot read
+            continue
+        audio_s += info.duration
+        files += 1
+    wall = time.perf_counter() - started
+    result = BenchResult("naive faster-whisper loop", files, audio_s, wall, _peak_rss_mb())
+    result.stage_s = {"transcribe (incl. decode)": wall}
+    queue.put(asdict(result))
+
+
+def _callsift(corpus: str, beam_size: int, workers: int, queue: Any) -> None:
+    from callsift.ingest.run import ingest_paths
+    from callsift.pipeline import ProcessOptions, process_case
+    from callsift.store import CaseStore
+    from callsift.transcribe import TranscribeOptions
+
+    with tempfile.TemporaryDirectory() as tmp, CaseStore(Path(tmp) / "case") as store:
+        started = time.perf_counter()
+        ingest_paths(store, [Path(corpus)])
+        ingested = time.perf_counter()
+        options = ProcessOptions(transcribe=TranscribeOptions(beam_size=beam_size), workers=workers)
+        report = process_case(store, options)
+        wall = time.perf_counter() - started
+    stage_s = {"ingest": ingested - started, **report.stage_s, "process (wall)": report.wall_s}
+    name = f"callsift ({workers} worker{'s' if workers > 1 else ''})"
+    queue.put(asdict(BenchResult(name, report.done, report.audio_s, wall, _peak_rss_mb(), stage_s)))
+
+
+def _in_child(target: Any, *args: Any) -> BenchResult:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=target, args=(*args, queue))
+    child.start()
+    values = queue.get()
+    child.join()
+    return BenchResult(**values)
+
+
+def run_bench(
+    corpus: Path, workers: list[int], beam_size: int = 5, naive: bool = True
+) -> list[BenchResult]:
+    """Run the naive loop (optional) and callsift with each worker count."""
+    results = []
+    if naive:
+        results.append(_in_child(_naive, str(corpus), beam_size))
+    for count in workers:
+        results.append(_in_child(_callsift, str(corpus), beam_size, count))
+    return results

