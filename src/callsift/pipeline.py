@@ -5,7 +5,7 @@ finds speech and transcribes each channel, and hands back plain records; the
 main process alone writes to the case, one transaction per call. A run killed
 at any moment therefore leaves each call either done or still pending, and
 the next run picks up exactly the pending ones. A call is keyed by its
-original's SHA-256 and the recogniser settings (``TranscribeOptions.key``), so
+original's SHA-256 and the recogniser settings (``ProcessOptions.key``), so
 changing the model re-runs the calls it affects and nothing else.
 
 Only ``InputError`` (a file that cannot be decoded, a recording over the cap) is
@@ -19,6 +19,7 @@ beam-search decoding uses one core poorly (see ``callsift bench``).
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import time
@@ -28,11 +29,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from callsift.analyze.language import decide_language
 from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.errors import InputError
 from callsift.records import AudioInfo, ChannelAudio, ChannelTranscript
 from callsift.store import CaseStore
 from callsift.transcribe import TranscribeOptions, load_model, transcribe_channel
+from callsift.translate import ENGINE, translate_channel
 
 __all__ = ["CallOutcome", "ProcessOptions", "ProcessReport", "process_call", "process_case"]
 
@@ -46,12 +49,19 @@ class ProcessOptions:
         decode: bounds on decoding (duration cap, time limit).
         workers: processes transcribing in parallel; 1 runs in this process.
         retry_failed: process calls that failed before again.
+        translate: add Whisper's English translation to every segment.
     """
 
     transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     workers: int = 1
     retry_failed: bool = False
+    translate: bool = True
+
+    def key(self) -> str:
+        """What a transcript depends on; a call done under another key is redone."""
+        settings = {"transcribe": json.loads(self.transcribe.key()), "translate": self.translate}
+        return json.dumps(settings, sort_keys=True)
 
 
 @dataclass
@@ -113,9 +123,45 @@ def process_call(
     ]
     lap("vad")
     model = model or _load(options.transcribe)
-    outcome.channels = [transcribe_channel(model, party, options.transcribe) for party in parties]
+    outcome.channels = [_transcribe_party(model, party, options) for party in parties]
     lap("transcribe")
+    if options.translate:
+        for party, channel in zip(parties, outcome.channels, strict=True):
+            if channel.segments and channel.language:
+                english = translate_channel(
+                    model, party, channel.language, channel.segments, options.transcribe
+                )
+                for segment, text in zip(channel.segments, english, strict=True):
+                    segment.translation = text
+                channel.translation_engine = ENGINE
+        lap("translate")
     return outcome
+
+
+def _transcribe_party(
+    model: Any, party: ChannelAudio, options: ProcessOptions
+) -> ChannelTranscript:
+    """Transcribe, then settle Russian against Ukrainian on the whole text.
+
+    Whisper decides the language from the first 30 s and often hears Ukrainian
+    as Russian (or the reverse); when the whole transcript says otherwise, the
+    channel is transcribed again in the language the text shows.
+    """
+    first = transcribe_channel(model, party, options.transcribe)
+    first.whisper_language = first.language
+    if options.transcribe.language is not None or not first.segments:
+        return first
+    text = " ".join(segment.text for segment in first.segments)
+    decision = decide_language(text, first.language, first.language_probability)
+    result = first
+    if decision.language != first.language:
+        forced = replace(options.transcribe, language=decision.language)
+        result = transcribe_channel(model, party, forced)
+        result.whisper_language = first.language
+        result.language_probability = first.language_probability
+    result.mixed = decision.mixed
+    result.language_reason = decision.reason
+    return result
 
 
 def _init_worker(options: ProcessOptions) -> None:
@@ -173,7 +219,7 @@ def process_case(
     on_call: Callable[[CallOutcome], None] | None = None,
 ) -> ProcessReport:
     """Transcribe every pending call; returns counts, audio seconds and stage times."""
-    key = options.transcribe.key()
+    key = options.key()
     jobs = store.pending_calls(key, retry_failed=options.retry_failed)
     report = ProcessReport(calls=len(jobs))
     if on_start:

@@ -21,7 +21,11 @@ __all__ = [
     "ChannelAudio",
     "ChannelTranscript",
     "Failure",
+    "FlagHit",
+    "Mention",
+    "SearchFilters",
     "SearchHit",
+    "SearchResult",
     "Segment",
     "SourceFile",
     "Word",
@@ -118,17 +122,30 @@ class Segment:
     no_speech_prob: float = 0.0
     compression_ratio: float = 0.0
     words: list[Word] = field(default_factory=list)
+    translation: str | None = None
 
 
 @dataclass
 class ChannelTranscript:
-    """The recogniser's result for one channel."""
+    """The recogniser's result for one channel.
+
+    Attributes:
+        language: the language decided for the channel (from the audio and the
+            whole transcript); ``whisper_language`` is what Whisper heard first.
+        mixed: Russian and Ukrainian mixed (surzhyk).
+        language_reason: why ``language`` was chosen, for the reviewer.
+        translation_engine: what wrote the segments' ``translation``.
+    """
 
     channel: int
     language: str | None
     language_probability: float
     speech_s: float
     segments: list[Segment] = field(default_factory=list)
+    whisper_language: str | None = None
+    mixed: bool = False
+    language_reason: str | None = None
+    translation_engine: str | None = None
 
 
 @dataclass
@@ -174,8 +191,32 @@ class CaseStatus:
 
 
 @dataclass(frozen=True)
+class SearchFilters:
+    """Narrow a search.
+
+    Attributes:
+        lang: ``en`` searches the English translations; ``ru`` or ``uk`` the
+            original words of segments in that language; ``None`` both.
+        date_from: first day (``YYYY-MM-DD``) of the call's ``started_at``.
+        date_to: last day, inclusive.
+        number: digits that the caller or receiver number contains.
+        flag: a watchlist topic the segment raised.
+        entity: a person, place or organisation (normal form) the call mentions.
+        unit: a military unit key the call mentions (``331 полк``).
+    """
+
+    lang: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    number: str | None = None
+    flag: str | None = None
+    entity: str | None = None
+    unit: str | None = None
+
+
+@dataclass
 class SearchHit:
-    """One matching segment; ``snippet`` marks matches with ``[`` and ``]``."""
+    """One matching segment; snippets mark matched words with ``[`` and ``]``."""
 
     call_id: int
     file: str
@@ -184,5 +225,75 @@ class SearchHit:
     end: float
     language: str
     text: str
-    snippet: str
+    translation: str | None
     score: float
+    snippet: str = ""
+    translation_snippet: str = ""
+
+
+@dataclass
+class SearchResult:
+    """Hits, best first, and facet counts over every matching segment."""
+
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Mention:
+    """Something said in a segment worth finding: a place, a unit, a casualty figure…
+
+    Text analysers produce mentions with character offsets into the segment's
+    text; the pipeline adds the time from the word timestamps.
+
+    Attributes:
+        type: ``PER``, ``LOC``, ``ORG``, ``unit``, ``equipment``, ``casualty``,
+            ``order`` or ``date``.
+        text: the words as they stand in the segment text.
+        normal: the normal form or key that groups spellings (``Буча``,
+            ``331 полк``, ``HIMARS``).
+        start_char: offset of ``text`` in the segment text.
+        end_char: offset just past ``text``.
+        value: a number (``casualty``: how many).
+        fraction: a share (``casualty``: 0.5 for "half the regiment").
+        kind: ``casualty``: killed, wounded, missing or lost; ``date``: ISO date.
+        attrs: anything else (``LOC``: ``english``, ``lat``, ``lon``, ``geonameid``).
+        start: seconds from the call start, set by the pipeline.
+        channel: the party's channel, set by the pipeline.
+    """
+
+    type: str
+    text: str
+    normal: str
+    start_char: int
+    end_char: int
+    value: float | None = None
+    fraction: float | None = None
+    kind: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    start: float = 0.0
+    channel: int = 0
+
+
+@dataclass
+class FlagHit:
+    """A watchlist term heard in a segment.
+
+    Attributes:
+        topic: the watchlist topic (``casualties``, ``orders``…).
+        term: the watchlist entry that matched, as written in the YAML file.
+        text: the words of the segment that matched.
+        start_char: offset of ``text`` in the segment text.
+        end_char: offset just past ``text``.
+        start: seconds from the call start, set by the pipeline.
+        channel: the party's channel, set by the pipeline.
+    """
+
+    topic: str
+    term: str
+    text: str
+    start_char: int
+    end_char: int
+    start: float = 0.0
+    channel: int = 0

@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from callsift.errors import CallsiftError
 from callsift.store import CaseStore
 
-__all__ = ["CaseOption", "JsonOption", "err", "open_case", "out", "print_json"]
+__all__ = ["CaseOption", "JsonOption", "err", "open_case", "out", "print_json", "progress"]
 
 CaseOption = Annotated[
     Path,
@@ -59,3 +60,15 @@ def _plain(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_plain) + "\n")
+
+
+def progress() -> Progress:
+    """A progress bar on stderr: count, elapsed time and the item at hand."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=err,
+    )

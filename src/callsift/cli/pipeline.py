@@ -6,29 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from callsift.audio import DecodeOptions
 from callsift.cli import app
-from callsift.cli.options import CaseOption, JsonOption, err, open_case, print_json
+from callsift.cli.analysis import WatchlistOption, run_analysis
+from callsift.cli.options import CaseOption, JsonOption, err, open_case, print_json, progress
 from callsift.cli.read import status_table
 from callsift.ingest.run import ingest_paths
 from callsift.pipeline import CallOutcome, ProcessOptions, process_case
 from callsift.store import case_status
 from callsift.transcribe import DEFAULT_MODEL, ModelSpec, TranscribeOptions
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[item]}"),
-        console=err,
-        transient=False,
-    )
+from callsift.translate import ArgosTranslator, LibreTranslateTranslator, translate_case
 
 
 @app.command()
@@ -59,7 +48,7 @@ def ingest(
             err.print(f"[red]Error:[/red] --column {pair!r}: expected COLUMN=FIELD")
             raise typer.Exit(2)
         mapping[name.strip().lower()] = field.strip()
-    with open_case(case, create=True) as store, _progress() as bar:
+    with open_case(case, create=True) as store, progress() as bar:
         task = bar.add_task("Ingesting", total=None, item="")
         report = ingest_paths(
             store,
@@ -109,6 +98,16 @@ def process(
     device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
     compute_type: Annotated[str, typer.Option(help="int8 (CPU), float16 (GPU).")] = "int8",
     retry_failed: Annotated[bool, typer.Option(help="Try failed calls again.")] = False,
+    translate: Annotated[
+        bool, typer.Option(help="Add Whisper's English translation to every segment.")
+    ] = True,
+    translate_url: Annotated[
+        str | None, typer.Option(help="Translate the text with this LibreTranslate server.")
+    ] = None,
+    argos: Annotated[
+        bool, typer.Option("--argos", help="Translate the text with installed Argos packages.")
+    ] = False,
+    watchlists: WatchlistOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Decode, split parties, detect speech and transcribe every pending call.
@@ -127,8 +126,9 @@ def process(
         decode=DecodeOptions(max_duration_s=max_duration),
         workers=workers,
         retry_failed=retry_failed,
+        translate=translate and not (translate_url or argos),
     )
-    with open_case(case) as store, _progress() as bar:
+    with open_case(case) as store, progress() as bar:
         task = bar.add_task("Transcribing", total=None, item="")
 
         def advance(outcome: CallOutcome) -> None:
@@ -137,6 +137,13 @@ def process(
         report = process_case(
             store, options, on_start=lambda n: bar.update(task, total=n), on_call=advance
         )
+        bar.stop()
+        if translate_url or argos:
+            translator = (
+                LibreTranslateTranslator(translate_url) if translate_url else ArgosTranslator()
+            )
+            translate_case(store, translator)
+        run_analysis(store, watchlists)
         status = case_status(store)
     if as_json:
         print_json(

@@ -12,9 +12,10 @@ from rich.table import Table
 
 from callsift.cli import app
 from callsift.cli.options import CaseOption, JsonOption, err, open_case, out, print_json
-from callsift.records import CaseStatus
+from callsift.records import CaseStatus, SearchFilters
 from callsift.search import search as run_search
 from callsift.store import case_status, get_call, list_calls, segments_of
+from callsift.store.analysis import flags_of, mentions_of
 
 
 def status_table(status: CaseStatus) -> Table:
@@ -96,8 +97,10 @@ def show(
             err.print(f"[red]Error:[/red] no call {call_id} in {case}")
             raise typer.Exit(1)
         segments = segments_of(store, call_id)
+        mentions = mentions_of(store, call_id)
+        flags = flags_of(store, call_id)
     if as_json:
-        print_json({**asdict(call), "segments": segments})
+        print_json({**asdict(call), "segments": segments, "entities": mentions, "flags": flags})
         return
     out.print(f"[bold]Call {call.id}[/bold]  {escape(call.file)}  [{call.status}]")
     out.print(f"sha256 {call.sha256}")
@@ -111,31 +114,61 @@ def show(
             f"[dim]{segment.start:7.2f}–{segment.end:7.2f}[/dim] "
             f"[cyan]ch{segment.channel} {segment.language}[/cyan] {escape(segment.text)}"
         )
+        if segment.translation and segment.language != "en":
+            out.print(f"{'':16}[dim]{escape(segment.translation)}[/dim]")
+    for mention in mentions:
+        value = f" = {mention.value:g}" if mention.value is not None else ""
+        value += f" = {mention.fraction:g}" if mention.fraction is not None else ""
+        out.print(
+            f"[green]{mention.type}[/green] {mention.start:6.1f}s {escape(mention.normal)}"
+            f"{value} {escape(mention.kind or '')}"
+        )
+    for hit in flags:
+        out.print(f"[red]flag {hit.topic}[/red] {hit.start:6.1f}s {escape(hit.text)}")
 
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "quoted phrases", -excluded, prefix*.')],
+    query: Annotated[str, typer.Argument(help='Words, "phrases", "near words"~5, -not, prefix*.')],
     case: CaseOption = Path("case"),
+    lang: Annotated[
+        str | None, typer.Option(help="en: English translations; ru/uk: originals; none: both.")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    number: Annotated[str | None, typer.Option(help="Caller or receiver number contains.")] = None,
+    flag: Annotated[str | None, typer.Option(help="Segment raised this watchlist topic.")] = None,
+    entity: Annotated[str | None, typer.Option(help="Call mentions this person/place/org.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Call mentions this unit ('331 полк').")] = None,
     limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
+    facets: Annotated[bool, typer.Option("--facets", help="Count hits per facet.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search over every transcript, best matches first.
+    """Search every transcript in every word form, and the English translations.
 
-    Example: callsift search '"в Буче"' --json
+    A Russian or Ukrainian word finds all its forms ("Буча" finds "в Буче", "из
+    Бучи"); English words search the translations. --json prints a list of hits;
+    with --facets, an object with hits, total and facets.
+
+    Example: callsift search "приказали" --from 2022-03-01 --flag orders --json
     """
+    filters = SearchFilters(lang, date_from, date_to, number, flag, entity, unit)
     with open_case(case) as store:
-        hits = run_search(store, query, limit)
+        result = run_search(store, query, filters, limit, facets)
     if as_json:
-        print_json(hits)
+        print_json(result if facets else result.hits)
         return
-    table = Table("call", "file", "ch", "time", "text")
-    for hit in hits:
+    table = Table("call", "file", "ch", "time", "text", "English", title=f"{result.total} hits")
+    for hit in result.hits:
         table.add_row(
             str(hit.call_id),
             escape(hit.file),
             str(hit.channel),
             f"{hit.start:.1f}–{hit.end:.1f}",
             escape(hit.snippet),
+            escape(hit.translation_snippet or hit.translation or ""),
         )
     out.print(table)
+    for name, counts in result.facets.items():
+        if counts:
+            out.print(f"[bold]{name}[/bold]: " + ", ".join(f"{k} {n}" for k, n in counts.items()))

@@ -1,5 +1,5 @@
-"""Search over a case's transcripts."""
+"""Search over a case: every word form, across languages, with filters and facets."""
 
-from callsift.search.query import SearchError, fts_query, search
+from callsift.search.query import SearchError, Term, fts_query, highlight, parse_query, search
 
-__all__ = ["SearchError", "fts_query", "search"]
+__all__ = ["SearchError", "Term", "fts_query", "highlight", "parse_query", "search"]

@@ -1,64 +1,195 @@
-"""Turn what a journalist types into a safe SQLite FTS5 query.
+"""Turn what a journalist types into a safe FTS5 query over every word form.
 
-Users type words, quoted phrases, ``-word`` exclusions and ``OR``; they do not
-type FTS5 syntax, and a stray ``"`` or ``*`` must not become a syntax error or
-an injection. Each bare word becomes a quoted FTS5 string (a trailing ``*``
-keeps its prefix meaning), so punctuation in the input is always literal.
+Users type words, ``"quoted phrases"``, ``"phrase"~5`` (words within five of
+each other), ``-word`` exclusions, ``prefix*`` and ``OR``; they never type
+FTS5 syntax, and a stray ``"`` or ``*`` must not become a syntax error or an
+injection: every word reaches FTS5 as a quoted string.
+
+A Russian or Ukrainian word is searched by its lemma in the ``lemmas``
+column (both dictionaries' lemmas, so "Бучі" and "Буче" both find Буча), and
+the same words as typed are searched in the English ``translation`` column,
+which is Porter-stemmed ("ordered to kill" finds "they were ordered to
+kill"). ``--lang en`` keeps only the English side, ``--lang ru``/``uk`` only
+the original side.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from callsift.analyze.morph import lemmatize, tokenize
 from callsift.errors import CallsiftError
-from callsift.records import SearchHit
-from callsift.store import CaseStore, search_segments
+from callsift.records import SearchFilters, SearchHit, SearchResult
+from callsift.store import CaseStore, search_facets, search_segments
 
-__all__ = ["SearchError", "fts_query", "search"]
+__all__ = ["SearchError", "Term", "fts_query", "highlight", "parse_query", "search"]
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_TOKEN = re.compile(r'(-?)"([^"]*)"?(?:~(\d+))?|(\S+)')
 
 
 class SearchError(CallsiftError):
     """The query has nothing to search for."""
 
 
+@dataclass(frozen=True)
+class Term:
+    """One thing the user asked for: a word, a phrase, or ``OR`` between two."""
+
+    words: tuple[str, ...] = ()
+    phrase: bool = False
+    prefix: bool = False
+    exclude: bool = False
+    near: int | None = None
+    is_or: bool = False
+
+
+def parse_query(query: str) -> list[Term]:
+    terms: list[Term] = []
+    for match in _TOKEN.finditer(query):
+        exclude, phrase, near, word = match.groups()
+        if word is not None:
+            if word == "OR":
+                if terms and not terms[-1].is_or:
+                    terms.append(Term(is_or=True))
+                continue
+            exclude, word = ("-", word[1:]) if word.startswith("-") else ("", word)
+            words = tuple(w for w, _, _ in tokenize(word))
+            if words:
+                terms.append(
+                    Term(
+                        words,
+                        phrase=len(words) > 1,
+                        prefix=word.endswith("*"),
+                        exclude=bool(exclude),
+                    )
+                )
+            continue
+        words = tuple(w for w, _, _ in tokenize(phrase))
+        if words:
+            terms.append(
+                Term(words, phrase=True, exclude=bool(exclude), near=int(near) if near else None)
+            )
+    while terms and terms[-1].is_or:
+        terms.pop()
+    if not [t for t in terms if not t.is_or and not t.exclude]:
+        raise SearchError(f"nothing to search for in {query!r}")
+    return terms
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts_query(query: str) -> str:
-    """``в Буче "наша оборона" -мама мин*`` → an FTS5 MATCH expression."""
-    positive: list[str] = []
+def _variants(word: str) -> list[str]:
+    """The word's lemmas by the Russian and the Ukrainian dictionary."""
+    lemmas = [lemmatize(word, language)[0].lemma for language in ("ru", "uk")]
+    return list(dict.fromkeys(lemmas))
+
+
+def _phrase(words: tuple[str, ...], near: int | None) -> str:
+    if near is not None:
+        return "NEAR(" + " ".join(_quote(w) for w in words) + f", {near})"
+    return _quote(" ".join(words))
+
+
+def _original(term: Term) -> str:
+    if term.prefix:
+        stem = _quote(term.words[-1].lower())
+        return f"(text : {stem}* OR lemmas : {stem}*)"
+    if not term.phrase:
+        return "lemmas : (" + " OR ".join(_quote(v) for v in _variants(term.words[0])) + ")"
+    forms = {
+        tuple(lemmatize(word, language)[0].lemma for word in term.words)
+        for language in ("ru", "uk")
+    }
+    return "(" + " OR ".join(f"lemmas : {_phrase(form, term.near)}" for form in sorted(forms)) + ")"
+
+
+def _english(term: Term) -> str:
+    words = tuple(w.lower() for w in term.words)
+    if term.prefix:
+        return f"translation : {_quote(words[-1])}*"
+    return f"translation : {_phrase(words, term.near)}"
+
+
+def _side(terms: list[Term], render: Callable[[Term], str]) -> str:
+    """Positive terms joined by AND (or the OR the user typed), then exclusions."""
+    expression, joiner = "", " AND "
     negative: list[str] = []
-    for match in _TOKEN.finditer(query):
-        exclude, phrase, word = match.groups()
-        if word is not None:
-            if word == "OR" and positive:
-                positive.append("OR")
-                continue
-            exclude, word = ("-", word[1:]) if word.startswith("-") else ("", word)
-            prefix = word.endswith("*")
-            term = re.sub(r"[^\w]+", " ", word).strip()
-            if not term:
-                continue
-            text = _quote(term) + ("*" if prefix else "")
+    for term in terms:
+        if term.is_or:
+            joiner = " OR "
+        elif term.exclude:
+            negative.append(render(term))
         else:
-            term = phrase.strip()
-            if not term:
-                continue
-            text = _quote(term)
-        (negative if exclude else positive).append(text)
-    while positive and positive[-1] == "OR":
-        positive.pop()
-    if not positive:
-        raise SearchError(f"nothing to search for in {query!r}")
-    expression = " ".join(positive)
-    for term in negative:
-        expression = f"({expression}) NOT {term}"
-    return expression
+            expression = f"{expression}{joiner}{render(term)}" if expression else render(term)
+            joiner = " AND "
+    for excluded in negative:
+        expression = f"({expression}) NOT {excluded}"
+    return f"({expression})"
 
 
-def search(store: CaseStore, query: str, limit: int = 20) -> list[SearchHit]:
-    """Best-matching segments for ``query`` (BM25), each with a marked snippet."""
-    return search_segments(store, fts_query(query), limit)
+def fts_query(query: str, lang: str | None = None) -> str:
+    """``в Буче "наша оборона" -мама`` → an FTS5 MATCH expression over the columns."""
+    terms = parse_query(query)
+    sides = []
+    if lang != "en":
+        sides.append(_side(terms, _original))
+    if lang not in ("ru", "uk"):
+        sides.append(_side(terms, _english))
+    return " OR ".join(sides)
+
+
+def _stem(word: str) -> str:
+    """A rough English stem, only for marking words the Porter index matched."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def highlight(text: str, language: str | None, terms: list[Term], english: bool = False) -> str:
+    """Mark the words of ``text`` that a query term matched with ``[`` and ``]``."""
+    wanted = {w.lower() for t in terms if not t.exclude for w in t.words}
+    if not english:
+        wanted |= {v for t in terms if not t.exclude for w in t.words for v in _variants(w)}
+    prefixes = {t.words[-1].lower() for t in terms if t.prefix and not t.exclude}
+    out, last = [], 0
+    for token in lemmatize(text, language):
+        word = token.text.lower()
+        hit = (
+            word in wanted
+            or token.lemma in wanted
+            or any(word.startswith(p) for p in prefixes)
+            or (english and _stem(word) in {_stem(w) for w in wanted})
+        )
+        if hit:
+            out.append(text[last : token.start] + "[" + token.text + "]")
+            last = token.end
+    return "".join(out) + text[last:]
+
+
+def search(
+    store: CaseStore,
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = 20,
+    facets: bool = False,
+) -> SearchResult:
+    """Best-matching segments for ``query`` (BM25), with snippets and facet counts."""
+    filters = filters or SearchFilters()
+    terms = parse_query(query)
+    match = fts_query(query, filters.lang)
+    hits, total = search_segments(store, match, filters, limit)
+    for hit in hits:
+        _mark(hit, terms)
+    counts = search_facets(store, match, filters) if facets else {}
+    return SearchResult(hits=hits, total=total, facets=counts)
+
+
+def _mark(hit: SearchHit, terms: list[Term]) -> None:
+    hit.snippet = highlight(hit.text, hit.language, terms)
+    if hit.translation:
+        hit.translation_snippet = highlight(hit.translation, "en", terms, english=True)

@@ -2,7 +2,8 @@
 
 from callsift.store.blobs import OriginalStore, sha256_file
 from callsift.store.case import CaseStore, utc_now
-from callsift.store.queries import case_status, get_call, list_calls, search_segments, segments_of
+from callsift.store.queries import case_status, get_call, list_calls, segments_of
+from callsift.store.search import search_facets, search_segments
 
 __all__ = [
     "CaseStore",
@@ -10,6 +11,7 @@ __all__ = [
     "case_status",
     "get_call",
     "list_calls",
+    "search_facets",
     "search_segments",
     "segments_of",
     "sha256_file",

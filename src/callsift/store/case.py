@@ -230,19 +230,24 @@ class CaseStore:
             self.conn.execute("DELETE FROM channels WHERE call_id = ?", (call_id,))
             for channel in channels:
                 self.conn.execute(
-                    "INSERT INTO channels VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO channels (call_id, channel, language, language_probability,"
+                    " speech_s, whisper_language, mixed, language_reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         call_id,
                         channel.channel,
                         channel.language,
                         channel.language_probability,
                         channel.speech_s,
+                        channel.whisper_language,
+                        int(channel.mixed),
+                        channel.language_reason,
                     ),
                 )
                 self.conn.executemany(
                     'INSERT INTO segments (call_id, channel, start, "end", language, text,'
-                    " avg_logprob, no_speech_prob, compression_ratio, words)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " avg_logprob, no_speech_prob, compression_ratio, words, translation,"
+                    " translation_engine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             call_id,
@@ -255,10 +260,13 @@ class CaseStore:
                             s.no_speech_prob,
                             s.compression_ratio,
                             json.dumps([asdict(w) for w in s.words], ensure_ascii=False),
+                            s.translation,
+                            channel.translation_engine if s.translation is not None else None,
                         )
                         for s in channel.segments
                     ],
                 )
+            self.conn.execute("UPDATE calls SET analyzed_with = NULL WHERE id = ?", (call_id,))
             sha256 = self._set_status(call_id, "done", None, info, processed_with)
             self.log(
                 "transcribe",

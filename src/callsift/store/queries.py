@@ -1,4 +1,4 @@
-"""Read-side queries over a case: calls, transcripts, status and full-text search.
+"""Read-side queries over a case: calls, transcripts and status.
 
 Kept apart from the writes in ``case.py`` so the web app and the CLI read
 through the same few functions, and all SQL stays inside ``store``.
@@ -10,10 +10,10 @@ import json
 import sqlite3
 from typing import Any
 
-from callsift.records import Call, CaseStatus, Failure, SearchHit, Segment, Word
+from callsift.records import Call, CaseStatus, Failure, Segment, Word
 from callsift.store.case import CaseStore
 
-__all__ = ["get_call", "list_calls", "search_segments", "segments_of", "case_status"]
+__all__ = ["case_status", "get_call", "list_calls", "segments_of"]
 
 _CALL_COLUMNS = (
     "id, sha256, file, size, status, reason, ingested_at, metadata, duration_s,"
@@ -65,6 +65,7 @@ def segments_of(store: CaseStore, call_id: int) -> list[Segment]:
             no_speech_prob=row["no_speech_prob"],
             compression_ratio=row["compression_ratio"],
             words=[Word(**w) for w in json.loads(row["words"])],
+            translation=row["translation"],
         )
         for row in rows
     ]
@@ -100,22 +101,3 @@ def case_status(store: CaseStore) -> CaseStatus:
         failures=failures,
         languages=languages,
     )
-
-
-def search_segments(store: CaseStore, match: str, limit: int = 20) -> list[SearchHit]:
-    """Run an FTS5 MATCH expression (built by ``callsift.search``), best first (BM25)."""
-    rows = store.conn.execute(
-        """
-        SELECT s.call_id, c.file, s.channel, s.start, s."end", s.language, s.text,
-               snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet,
-               bm25(segments_fts) AS score
-        FROM segments_fts
-        JOIN segments s ON s.id = segments_fts.rowid
-        JOIN calls c ON c.id = s.call_id
-        WHERE segments_fts MATCH ?
-        ORDER BY score, s.call_id, s.start
-        LIMIT ?
-        """,
-        (match, limit),
-    ).fetchall()
-    return [SearchHit(**dict(row)) for row in rows]

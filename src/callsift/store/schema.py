@@ -111,4 +111,77 @@ CREATE TRIGGER custody_no_delete BEFORE DELETE ON custody BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [_V1]
+
+# Language layer (#3): translations and lemmas beside each segment, one index
+# over original words, their lemmas and the English, and the analysis results.
+_V2 = """
+ALTER TABLE segments ADD COLUMN lemmas TEXT NOT NULL DEFAULT '';
+ALTER TABLE segments ADD COLUMN translation TEXT;
+ALTER TABLE segments ADD COLUMN translation_engine TEXT;
+ALTER TABLE channels ADD COLUMN whisper_language TEXT;
+ALTER TABLE channels ADD COLUMN mixed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channels ADD COLUMN language_reason TEXT;
+ALTER TABLE calls ADD COLUMN analyzed_with TEXT;
+
+DROP TRIGGER segments_fts_insert;
+DROP TRIGGER segments_fts_delete;
+DROP TRIGGER segments_fts_update;
+DROP TABLE segments_fts;
+CREATE VIRTUAL TABLE segments_fts USING fts5(
+    text, lemmas, translation, content='segments', content_rowid='id',
+    tokenize="porter unicode61 remove_diacritics 2"
+);
+INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
+CREATE TRIGGER segments_fts_insert AFTER INSERT ON segments BEGIN
+    INSERT INTO segments_fts(rowid, text, lemmas, translation)
+    VALUES (new.id, new.text, new.lemmas, new.translation);
+END;
+CREATE TRIGGER segments_fts_delete AFTER DELETE ON segments BEGIN
+    INSERT INTO segments_fts(segments_fts, rowid, text, lemmas, translation)
+    VALUES ('delete', old.id, old.text, old.lemmas, old.translation);
+END;
+CREATE TRIGGER segments_fts_update AFTER UPDATE ON segments BEGIN
+    INSERT INTO segments_fts(segments_fts, rowid, text, lemmas, translation)
+    VALUES ('delete', old.id, old.text, old.lemmas, old.translation);
+    INSERT INTO segments_fts(rowid, text, lemmas, translation)
+    VALUES (new.id, new.text, new.lemmas, new.translation);
+END;
+
+CREATE TABLE mentions (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    channel INTEGER NOT NULL,
+    start REAL NOT NULL,
+    type TEXT NOT NULL,
+    text TEXT NOT NULL,
+    normal TEXT NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    value REAL,
+    fraction REAL,
+    kind TEXT,
+    attrs TEXT
+);
+CREATE INDEX mentions_call ON mentions(call_id, start);
+CREATE INDEX mentions_type_normal ON mentions(type, normal);
+CREATE INDEX mentions_segment ON mentions(segment_id);
+
+CREATE TABLE flags (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    channel INTEGER NOT NULL,
+    start REAL NOT NULL,
+    topic TEXT NOT NULL,
+    term TEXT NOT NULL,
+    text TEXT NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL
+);
+CREATE INDEX flags_call ON flags(call_id, start);
+CREATE INDEX flags_topic ON flags(topic);
+CREATE INDEX flags_segment ON flags(segment_id);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]

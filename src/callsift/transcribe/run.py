@@ -23,7 +23,7 @@ from callsift.records import ChannelAudio, ChannelTranscript, Segment, Word
 from callsift.transcribe.hallucinations import FilterOptions, drop_hallucinations
 from callsift.transcribe.model import ModelSpec
 
-__all__ = ["TranscribeOptions", "transcribe_channel"]
+__all__ = ["TranscribeOptions", "speech_span", "transcribe_channel"]
 
 SAMPLE_RATE = 16000
 
@@ -60,6 +60,13 @@ class TranscribeOptions:
         return json.dumps(values, sort_keys=True)
 
 
+def speech_span(audio: ChannelAudio, options: TranscribeOptions) -> tuple[float, Any]:
+    """The stretch from first to last speech, padded: ``(offset_s, samples)``."""
+    offset = max(0.0, audio.speech[0][0] - options.pad_s)
+    end = audio.speech[-1][1] + options.pad_s
+    return offset, audio.samples[int(offset * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
+
+
 def transcribe_channel(
     model: Any, audio: ChannelAudio, options: TranscribeOptions
 ) -> ChannelTranscript:
@@ -69,9 +76,7 @@ def transcribe_channel(
     )
     if audio.speech_s < options.min_speech_s:
         return result
-    offset = max(0.0, audio.speech[0][0] - options.pad_s)
-    end = audio.speech[-1][1] + options.pad_s
-    samples = audio.samples[int(offset * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
+    offset, samples = speech_span(audio, options)
     ctranslate2.set_random_seed(options.seed)
     raw, info = model.transcribe(
         samples,

@@ -1,29 +1,47 @@
-"""faster-whisper's ``WhisperModel``, with the first encoder pass done once.
+"""faster-whisper's ``WhisperModel``, with each encoder pass done once.
 
-With no language given, ``WhisperModel.transcribe`` encodes the first 30 s
-window to detect the language, then encodes the same window again to decode
-it. The encoder costs about 0.9 s per window on two CPU cores whatever the
-audio's length, and most call channels fit in one window, so that second pass
-is close to half the work on short calls. This subclass keeps the detection
-pass's encoder output and hands it to ``generate_segments``, which accepts it
-for the first window. It relies on faster-whisper 1.2's method names, which
-the package pins.
+The encoder costs about 0.9 s per 30 s window on two CPU cores whatever the
+audio's length, and most call channels fit in one window. Stock faster-whisper
+encodes that window once to detect the language, again to transcribe it, and
+a third time to translate it. The encoder's output depends only on the audio,
+so this subclass remembers the last few outputs by a digest of their input
+features, and makes language detection take exactly the slice that
+``generate_segments`` takes for the first window, so that all three share one
+pass. It relies on faster-whisper 1.2's method names, which the package pins.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
+import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.audio import pad_or_trim
 
 __all__ = ["SharedEncoderWhisperModel"]
 
+_REMEMBERED = 4  # windows: a 2-minute channel's worth
+
 
 class SharedEncoderWhisperModel(WhisperModel):
-    """A ``WhisperModel`` that reuses the language-detection encoder pass."""
+    """A ``WhisperModel`` that never encodes the same window twice in a row of calls."""
 
-    _first_window: Any = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._encoded: OrderedDict[bytes, Any] = OrderedDict()
+
+    def encode(self, features: np.ndarray) -> Any:
+        key = hashlib.blake2b(np.ascontiguousarray(features).tobytes(), digest_size=16).digest()
+        if key in self._encoded:
+            self._encoded.move_to_end(key)
+            return self._encoded[key]
+        output = super().encode(features)
+        self._encoded[key] = output
+        if len(self._encoded) > _REMEMBERED:
+            self._encoded.popitem(last=False)
+        return output
 
     def detect_language(self, audio=None, features=None, *args: Any, **kwargs: Any):
         if (
@@ -31,18 +49,11 @@ class SharedEncoderWhisperModel(WhisperModel):
             or features is None
             or kwargs.get("language_detection_segments", 1) != 1
         ):
-            self._first_window = None
             return super().detect_language(audio, features, *args, **kwargs)
         # The same slice generate_segments() takes for its first window.
         frames = min(self.feature_extractor.nb_max_frames, features.shape[-1] - 1)
         encoder_output = self.encode(pad_or_trim(features[..., :frames]))
-        self._first_window = encoder_output
         results = self.model.detect_language(encoder_output)[0]
         probabilities = [(token[2:-2], probability) for token, probability in results]
         language, probability = probabilities[0]
         return language, probability, probabilities
-
-    def generate_segments(self, features, tokenizer, options, log_progress, encoder_output=None):
-        if encoder_output is None and self._first_window is not None:
-            encoder_output, self._first_window = self._first_window, None
-        return super().generate_segments(features, tokenizer, options, log_progress, encoder_output)

@@ -1,0 +1,97 @@
+"""Analyse every transcribed call: lemmas, entities, military facts, flags.
+
+Text analysis reads only stored segments, never audio, so it runs as its own
+pass after transcription, keyed by the analysers' version and the watchlist
+file's digest: editing a watchlist re-flags the case in seconds. Mentions get
+their time from the word timestamps, so every entity and flag points at the
+moment it was said.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from callsift.analyze.entities import extract_entities
+from callsift.analyze.flags import Watchlists, load_watchlists, match_flags
+from callsift.analyze.military import extract_military
+
+from callsift import __version__
+from callsift.analyze.morph import lemma_text
+from callsift.records import Segment
+from callsift.store import CaseStore
+from callsift.store.analysis import (
+    SegmentAnalysis,
+    calls_to_analyze,
+    save_analysis,
+    stored_segments,
+)
+
+__all__ = ["AnalyzeOptions", "analysis_key", "analyze_case", "analyze_segment", "time_at"]
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """Attributes:
+    watchlists: the team's YAML file of topics, added to the built-in ones.
+    """
+
+    watchlists: Path | None = None
+
+
+def analysis_key(options: AnalyzeOptions) -> str:
+    digest = None
+    if options.watchlists is not None:
+        digest = hashlib.sha256(options.watchlists.read_bytes()).hexdigest()
+    return json.dumps({"callsift": __version__, "watchlists": digest}, sort_keys=True)
+
+
+def time_at(segment: Segment, char: int) -> float:
+    """Seconds at which the character ``char`` of the segment's text was said."""
+    text = "".join(word.word for word in segment.words)
+    position = -(len(text) - len(text.lstrip()))
+    for word in segment.words:
+        position += len(word.word)
+        if char < position:
+            return word.start
+    return segment.words[-1].start if segment.words else segment.start
+
+
+def analyze_segment(
+    segment: Segment, watchlists: Watchlists, segment_id: int = 0
+) -> SegmentAnalysis:
+    """Everything the analysers find in one segment, with times and channel set."""
+    language = segment.language
+    mentions = extract_entities(segment.text, language) + extract_military(segment.text, language)
+    flags = match_flags(segment.text, language, watchlists)
+    for found in (*mentions, *flags):
+        found.start = time_at(segment, found.start_char)
+        found.channel = segment.channel
+    mentions.sort(key=lambda m: (m.start_char, m.type))
+    return SegmentAnalysis(segment_id, lemma_text(segment.text, language), mentions, flags)
+
+
+def analyze_case(
+    store: CaseStore,
+    options: AnalyzeOptions = AnalyzeOptions(),
+    on_start: Callable[[int], None] | None = None,
+    on_call: Callable[[int], None] | None = None,
+) -> int:
+    """Analyse every call not yet analysed with these settings; returns how many."""
+    key = analysis_key(options)
+    watchlists = load_watchlists(options.watchlists)
+    calls = calls_to_analyze(store, key)
+    if on_start:
+        on_start(len(calls))
+    for call_id in calls:
+        results = [
+            analyze_segment(segment, watchlists, segment_id)
+            for segment_id, segment in stored_segments(store, call_id)
+        ]
+        save_analysis(store, call_id, key, results)
+        if on_call:
+            on_call(call_id)
+    return len(calls)

@@ -1,0 +1,112 @@
+"""Full-text search with filters and facets, on SQLite FTS5.
+
+One FTS5 table indexes each segment's original words, their lemmas and the
+English translation (``porter unicode61 remove_diacritics 2``: English is
+stemmed, ``ё``/``е`` and ``й``/``и`` fold). ``callsift.search`` turns the user's
+words into a MATCH expression over those columns; filters become joins on
+calls, flags and mentions; ranking is FTS5's BM25.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callsift.records import SearchFilters, SearchHit
+from callsift.store.case import CaseStore
+
+__all__ = ["search_facets", "search_segments"]
+
+_DIGITS = (
+    "replace(replace(replace(replace(replace(replace({0}, ' ', ''), '-', ''), '(', ''),"
+    " ')', ''), '+', ''), '.', '')"
+)
+
+
+def _where(match: str, filters: SearchFilters) -> tuple[str, list[Any]]:
+    clauses = ["segments_fts MATCH ?"]
+    args: list[Any] = [match]
+    if filters.lang in ("ru", "uk"):
+        clauses.append("s.language = ?")
+        args.append(filters.lang)
+    if filters.date_from:
+        clauses.append("substr(json_extract(c.metadata, '$.started_at'), 1, 10) >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        clauses.append("substr(json_extract(c.metadata, '$.started_at'), 1, 10) <= ?")
+        args.append(filters.date_to)
+    if filters.number:
+        digits = "".join(ch for ch in filters.number if ch.isdigit())
+        caller = _DIGITS.format("coalesce(json_extract(c.metadata, '$.caller'), '')")
+        receiver = _DIGITS.format("coalesce(json_extract(c.metadata, '$.receiver'), '')")
+        clauses.append(f"({caller} LIKE ? OR {receiver} LIKE ?)")
+        args += [f"%{digits}%", f"%{digits}%"]
+    if filters.flag:
+        clauses.append("EXISTS (SELECT 1 FROM flags f WHERE f.segment_id = s.id AND f.topic = ?)")
+        args.append(filters.flag)
+    if filters.entity:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM mentions m WHERE m.call_id = s.call_id"
+            " AND m.type IN ('PER', 'LOC', 'ORG') AND m.normal IN (?, ?, ?))"
+        )
+        # SQLite's lower() knows only ASCII: compare the spellings people type.
+        entity = filters.entity.strip()
+        args += [entity, entity.lower(), " ".join(w.capitalize() for w in entity.split())]
+    if filters.unit:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM mentions m WHERE m.call_id = s.call_id"
+            " AND m.type = 'unit' AND m.normal = ?)"
+        )
+        args.append(filters.unit)
+    return " AND ".join(clauses), args
+
+
+_FROM = """
+    FROM segments_fts
+    JOIN segments s ON s.id = segments_fts.rowid
+    JOIN calls c ON c.id = s.call_id
+"""
+
+
+def search_segments(
+    store: CaseStore, match: str, filters: SearchFilters, limit: int = 20
+) -> tuple[list[SearchHit], int]:
+    """Best hits (BM25) for an FTS5 MATCH expression, and how many match in all."""
+    where, args = _where(match, filters)
+    rows = store.conn.execute(
+        f"""
+        SELECT s.call_id, c.file, s.channel, s.start, s."end", s.language, s.text,
+               s.translation, bm25(segments_fts) AS score
+        {_FROM} WHERE {where}
+        ORDER BY score, s.call_id, s.start
+        LIMIT ?
+        """,
+        (*args, limit),
+    ).fetchall()
+    total = store.conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", args).fetchone()[0]
+    return [SearchHit(**dict(row)) for row in rows], total
+
+
+_FACETS = {
+    "language": "SELECT s.language AS value, count(*) AS n {from_} WHERE {where} GROUP BY value",
+    "flag": "SELECT f.topic AS value, count(DISTINCT s.id) AS n {from_}"
+    " JOIN flags f ON f.segment_id = s.id WHERE {where} GROUP BY value",
+    "unit": "SELECT m.normal AS value, count(DISTINCT s.id) AS n {from_}"
+    " JOIN mentions m ON m.call_id = s.call_id AND m.type = 'unit' WHERE {where} GROUP BY value",
+    "place": "SELECT m.normal AS value, count(DISTINCT s.id) AS n {from_}"
+    " JOIN mentions m ON m.call_id = s.call_id AND m.type = 'LOC' WHERE {where} GROUP BY value",
+}
+
+
+def search_facets(
+    store: CaseStore, match: str, filters: SearchFilters, top: int = 10
+) -> dict[str, dict[str, int]]:
+    """Counts of matching segments per language, flag, unit and place mentioned."""
+    where, args = _where(match, filters)
+    facets = {}
+    for name, sql in _FACETS.items():
+        rows = store.conn.execute(
+            sql.format(from_=_FROM, where=where) + " ORDER BY n DESC, value LIMIT ?",
+            (*args, top),
+        ).fetchall()
+        facets[name] = {row["value"]: row["n"] for row in rows}
+    return facets
