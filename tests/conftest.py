@@ -52,6 +52,7 @@ def model() -> Any:
 @pytest.fixture(scope="session")
 def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole demo corpus, ingested and processed once (uninterrupted)."""
+    from callsift.analyze.run import analyze_case
     from callsift.ingest.run import ingest_paths
     from callsift.pipeline import ProcessOptions, process_case
 
@@ -59,4 +60,5 @@ def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with CaseStore(root) as store:
         ingest_paths(store, [DEMO])
         process_case(store, ProcessOptions())
+        analyze_case(store)
     return root

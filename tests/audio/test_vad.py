@@ -66,7 +66,7 @@ def test_telephone_options() -> None:
     options = telephone_vad_options()
 
     assert (options.threshold, options.min_silence_duration_ms, options.speech_pad_ms) == (
-        0.5,
+        0.35,
         500,
         200,
     )

@@ -19,6 +19,26 @@ def test_each_english_piece_goes_to_the_segment_holding_its_midpoint() -> None:
     assert assign_by_time([], pieces) == []
 
 
+def test_a_long_english_piece_is_shared_by_sentence_then_by_clause() -> None:
+    segments = [
+        Segment(0, 0, 3, "Маша, привет.", "ru"),
+        Segment(0, 3, 6, "Нас окружили.", "ru"),
+        Segment(0, 6, 12, "Мы отступаем к границе, солдаты отказываются идти в бой.", "ru"),
+    ]
+    english = "Masha, hello. We are surrounded. We retreat to the border, soldiers refuse."
+    assert assign_by_time(segments, [(0, 12, english)]) == [
+        "Masha, hello.",
+        "We are surrounded.",
+        "We retreat to the border, soldiers refuse.",
+    ]
+    one_sentence = "Masha, hello, we are surrounded, we retreat to the border, soldiers refuse."
+    assert assign_by_time(segments, [(0, 12, one_sentence)]) == [
+        "Masha, hello,",
+        "we are surrounded,",
+        "we retreat to the border, soldiers refuse.",
+    ]
+
+
 def test_russian_speech_gets_an_english_translation(real_dir: Path, model: Any) -> None:
     outcome = process_call(
         real_dir / "ru_pisets_test_sound_ru.wav", 1, "a.wav", ProcessOptions(), model

@@ -66,7 +66,7 @@ class FilterOptions:
         max_compression_ratio: gzip ratio above which text is a loop.
     """
 
-    min_speech_overlap: float = 0.3
+    min_speech_overlap: float = 0.15
     no_speech_prob: float = 0.6
     low_logprob: float = -1.0
     max_compression_ratio: float = 2.4

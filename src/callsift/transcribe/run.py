@@ -49,7 +49,7 @@ class TranscribeOptions:
     language: str | None = None
     beam_size: int = 5
     min_speech_s: float = 0.3
-    pad_s: float = 0.4
+    pad_s: float = 1.0
     seed: int = 0
     filters: FilterOptions = field(default_factory=FilterOptions)
 
