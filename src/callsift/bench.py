@@ -72,7 +72,8 @@ def _naive(corpus: str, beam_size: int, queue: Any) -> None:
     queue.put(asdict(result))
 
 
-def _callsift(corpus: str, beam_size: int, workers: int, queue: Any) -> None:
+def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue: Any) -> None:
+    from callsift.analyze.run import analyze_case
     from callsift.ingest.run import ingest_paths
     from callsift.pipeline import ProcessOptions, process_case
     from callsift.store import CaseStore
@@ -84,9 +85,17 @@ def _callsift(corpus: str, beam_size: int, workers: int, queue: Any) -> None:
         ingested = time.perf_counter()
         options = ProcessOptions(transcribe=TranscribeOptions(beam_size=beam_size), workers=workers)
         report = process_case(store, options)
+        analysing = time.perf_counter()
+        analyze_case(store)
         wall = time.perf_counter() - started
-    stage_s = {"ingest": ingested - started, **report.stage_s, "process (wall)": report.wall_s}
-    name = f"callsift ({workers} worker{'s' if workers > 1 else ''})"
+    stage_s = {
+        "ingest": ingested - started,
+        **report.stage_s,
+        "analyze": wall - analysing,
+        "process (wall)": report.wall_s,
+    }
+    name = f"callsift, {workers} worker{'s' if workers > 1 else ''}"
+    name += ", with translation" if translate else ", no translation"
     queue.put(asdict(BenchResult(name, report.done, report.audio_s, wall, _peak_rss_mb(), stage_s)))
 
 
@@ -101,12 +110,23 @@ def _in_child(target: Any, *args: Any) -> BenchResult:
 
 
 def run_bench(
-    corpus: Path, workers: list[int], beam_size: int = 5, naive: bool = True
+    corpus: Path,
+    workers: list[int],
+    beam_size: int = 5,
+    naive: bool = True,
+    translate: bool = False,
 ) -> list[BenchResult]:
-    """Run the naive loop (optional) and callsift with each worker count."""
+    """Run the naive loop (optional) and callsift with each worker count.
+
+    The naive loop only transcribes, so callsift runs without translation for
+    a like-for-like figure, and once more with it (at the largest worker
+    count) when ``translate`` is set.
+    """
     results = []
     if naive:
         results.append(_in_child(_naive, str(corpus), beam_size))
     for count in workers:
-        results.append(_in_child(_callsift, str(corpus), beam_size, count))
+        results.append(_in_child(_callsift, str(corpus), beam_size, count, False))
+    if translate:
+        results.append(_in_child(_callsift, str(corpus), beam_size, max(workers), True))
     return results

@@ -1,4 +1,4 @@
-"""Numbers in speech, written as digits or as Russian and Ukrainian words.
+"""Numbers and dates in speech, written as digits or as Russian and Ukrainian words.
 
 Whisper writes a count sometimes as digits ("12 убитых", "1 200") and
 sometimes as words in any case ("двенадцати", "двухсот тридцати пяти"), so
@@ -14,18 +14,17 @@ that cannot form one ("пять шесть" for five or six) stay two.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from callsift.analyze.morph import analyzer, lemmatize, morph_language
+from callsift.analyze.morph import analyzer, lemmatize
 
-__all__ = ["Number", "find_numbers", "lemma_forms", "parse_numbers"]
+__all__ = ["Number", "find_dates", "find_numbers", "lemma_forms", "parse_numbers"]
 
 
-def _table(words: str, values: list[float]) -> dict[str, float]:
-    keys = words.split()
-    assert len(keys) == len(values), words
-    return dict(zip(keys, values, strict=True))
+def _table(words: str, values: Sequence[float]) -> dict[str, float]:
+    return dict(zip(words.split(), values, strict=True))
 
 
 _UNITS = list(range(0, 10))
@@ -114,7 +113,7 @@ _ORDINAL: dict[str, float] = {
 # 1 200 / 12 000 000 (groups of three), 600, 12,5; an ordinal ending after a
 # hyphen ("331-й", "14-го", "200-е") is part of the number.
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\w-])|\d+(?:[.,]\d+)?)"
+    r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\w-])|\d+(?:[.,]\d+)?(?![.,]\d))"
     r"(?:-(?P<suffix>[^\W\d_]{1,3}))?(?!\w)"
 )
 
@@ -130,22 +129,25 @@ class Number:
 
 
 @cache
-def lemma_forms(word: str, language: str) -> frozenset[str]:
-    """The word lowercased plus the lemma of every pymorphy3 parse (``ё`` → ``е``).
+def lemma_forms(word: str) -> frozenset[str]:
+    """The word lowercased plus the lemma of every parse in both dictionaries.
 
     Matching against all parses, not only the first, is what lets "танків"
-    (first parse: a dance) and "полка" (first parse: a shelf) be found.
+    (first parse: a dance) and "полка" (first parse: a shelf) be found; both
+    dictionaries, because Whisper labels many Ukrainian calls Russian and back.
+    Lemmas fold ``ё`` to ``е`` as in ``morph``.
     """
     lowered = word.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
     if not any(ch.isalpha() for ch in lowered) or lowered.isascii():
         return frozenset({lowered})
-    parses = analyzer(morph_language(language)).parse(lowered)
+    parses = [*analyzer("ru").parse(lowered), *analyzer("uk").parse(lowered)]
     return frozenset({lowered} | {str(p.normal_form).replace("ё", "е") for p in parses})
 
 
-def _lookup(word: str, language: str) -> tuple[str, float] | None:
+@cache
+def _lookup(word: str) -> tuple[str, float] | None:
     """The number class and value of a word, or None."""
-    forms = lemma_forms(word, language)
+    forms = lemma_forms(word)
     for kind, table in (
         ("card", _CARDINAL),
         ("coll", _COLLECTIVE),
@@ -154,7 +156,7 @@ def _lookup(word: str, language: str) -> tuple[str, float] | None:
         ("pref", _PREFIXED),
         ("ord", _ORDINAL),
     ):
-        for form in forms:
+        for form in sorted(forms):
             if form in table:
                 return kind, table[form]
     return None
@@ -178,7 +180,7 @@ class _Builder:
 
     def add(self, kind: str, value: float) -> bool:
         """Take the next word if it continues this number."""
-        if self.closed:
+        if self.closed or kind == "digit-ord":
             return False
         if kind == "mult":
             if value >= self.mult or self.group >= value:
@@ -214,16 +216,16 @@ class _Builder:
 
 def parse_numbers(text: str, language: str | None) -> list[Number]:
     """Every number in ``text``, digits and words, in text order."""
-    lang = morph_language(language)
     items: list[tuple[int, int, str, float]] = []
     for match in _DIGITS.finditer(text):
         value = float(re.sub(r"\s", "", match.group(0).split("-")[0]).replace(",", "."))
-        items.append((match.start(), match.end(), "ord" if match["suffix"] else "digits", value))
+        kind = "digit-ord" if match["suffix"] else "digits"  # "331-й", "200-е"
+        items.append((match.start(), match.end(), kind, value))
     spans = [(start, end) for start, end, _, _ in items]
-    for token in lemmatize(text, lang):
+    for token in lemmatize(text, language):
         if any(start <= token.start < end for start, end in spans):
             continue
-        looked = _lookup(token.text, lang)
+        looked = _lookup(token.text)
         items.append(
             (token.start, token.end, *looked) if looked else (token.start, token.end, "", 0)
         )
@@ -238,7 +240,7 @@ def parse_numbers(text: str, language: str | None) -> list[Number]:
                 continue
             found.append(Number(builder.start, builder.end, builder.value, builder.ordinal))
             builder = None
-        if kind == "ord" and text[start].isdigit():
+        if kind == "digit-ord":
             found.append(Number(start, end, value, ordinal=True))
         elif kind:
             builder = _Builder(start)
@@ -262,3 +264,60 @@ def find_numbers(
         for n in parse_numbers(text, language)
         if ordinals or not n.ordinal or text[n.start].isdigit()
     ]
+
+
+_MONTHS: dict[str, int] = {
+    **{m: k for k, m in enumerate("январь февраль март апрель май июнь июль август сентябрь "
+                                  "октябрь ноябрь декабрь".split(), 1)},
+    **{m: k for k, m in enumerate("січень лютий березень квітень травень червень липень серпень "
+                                  "вересень жовтень листопад грудень".split(), 1)},
+}  # fmt: skip
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_YEAR_WORD = {"год", "рік", "г", "р"}
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)")
+
+
+def find_dates(text: str, language: str | None) -> list[tuple[int, int, str]]:
+    """``(start_char, end_char, iso)`` of each day-and-month said in ``text``.
+
+    "четырнадцатого марта", "14 марта", "14-го березня" → ``--03-14``; with a
+    year ("24 февраля 2022 года", "двадцать второго года") → ``2022-02-24``.
+    A month with no day, and relative words ("вчера"), are not dates here.
+    """
+    found = [
+        (m.start(), m.end(), f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}")
+        for m in _DOTTED.finditer(text)
+        if 1 <= int(m[2]) <= 12 and 1 <= int(m[1]) <= _DAYS[int(m[2]) - 1]
+    ]
+    tokens = lemmatize(text, language)
+    numbers = {n.start: n for n in parse_numbers(text, language)}
+    after = {n.end: n for n in numbers.values()}
+    for i, token in enumerate(tokens):
+        month = next((_MONTHS[f] for f in lemma_forms(token.text) if f in _MONTHS), None)
+        day = after.get(_previous_end(text, token.start))
+        if month is None or day is None or not day.value.is_integer():
+            continue
+        if not 1 <= day.value <= _DAYS[month - 1] or any(s <= day.start < e for s, e, _ in found):
+            continue
+        end, iso = token.end, f"--{month:02d}-{int(day.value):02d}"
+        year = numbers.get(_next_start(text, token.end))
+        if year is not None and year.value.is_integer():
+            word = next((t for t in tokens[i + 1 :] if t.start >= year.end), None)
+            said = (
+                word is not None
+                and not text[year.end : word.start].strip()
+                and bool(lemma_forms(word.text) & _YEAR_WORD)
+            )
+            value = int(year.value) + (2000 if said and year.value < 100 else 0)
+            if 1900 <= value <= 2100:
+                end, iso = (word.end if said and word else year.end), f"{value}{iso[1:]}"
+        found.append((day.start, end, iso))
+    return sorted(found)
+
+
+def _previous_end(text: str, start: int) -> int:
+    return len(text[:start].rstrip())
+
+
+def _next_start(text: str, end: int) -> int:
+    return end + len(text[end:]) - len(text[end:].lstrip())

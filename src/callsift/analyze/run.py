@@ -15,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from callsift import __version__
 from callsift.analyze.entities import extract_entities
 from callsift.analyze.flags import Watchlists, load_watchlists, match_flags
 from callsift.analyze.military import extract_military
-
-from callsift import __version__
 from callsift.analyze.morph import lemma_text
-from callsift.records import Segment
+from callsift.records import FlagHit, Mention, Segment
 from callsift.store import CaseStore
 from callsift.store.analysis import (
     SegmentAnalysis,
@@ -67,7 +66,8 @@ def analyze_segment(
     language = segment.language
     mentions = extract_entities(segment.text, language) + extract_military(segment.text, language)
     flags = match_flags(segment.text, language, watchlists)
-    for found in (*mentions, *flags):
+    located: list[Mention | FlagHit] = [*mentions, *flags]
+    for found in located:
         found.start = time_at(segment, found.start_char)
         found.channel = segment.channel
     mentions.sort(key=lambda m: (m.start_char, m.type))

@@ -22,6 +22,7 @@ def bench(
     ] = None,
     beam_size: Annotated[int, typer.Option(help="Beam width, same for both runs.")] = 5,
     naive: Annotated[bool, typer.Option(help="Also time the naive loop.")] = True,
+    translate: Annotated[bool, typer.Option(help="Also time a run with translation.")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Audio seconds per wall second, real-time factor and peak memory, per stage.
@@ -35,7 +36,7 @@ def bench(
         err.print(f"[red]Error:[/red] {corpus}: no such folder")
         raise typer.Exit(1)
     err.print(f"Benchmarking on {corpus} (this transcribes the corpus several times)…")
-    results = run_bench(corpus, workers or [1, 2], beam_size, naive)
+    results = run_bench(corpus, workers or [1, 2], beam_size, naive, translate)
     if as_json:
         print_json(
             [{**asdict(r), "speed": round(r.speed, 3), "rtf": round(r.rtf, 4)} for r in results]

@@ -49,7 +49,7 @@ class ArgosTranslator:
     def __init__(self) -> None:
         try:
             import argostranslate.translate as argos
-            from argostranslate import __version__ as version  # type: ignore[attr-defined]
+            from argostranslate import __version__ as version
         except ImportError as error:
             raise TranslateError(
                 "argos-translate is not installed (pip install argostranslate)"

@@ -1,0 +1,1 @@
+"""Language layer: lemmas, entities, military facts, watchlist flags, language choice."""
