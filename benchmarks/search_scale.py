@@ -34,8 +34,18 @@ UNITS = ["331-й полк", "второй батальон", "234-й полк", 
 VERBS = ["приказали", "сказали", "решили", "хотели", "обещали", "запретили"]
 ACTIONS = ["стрелять", "наступать", "отходить", "ждать", "копать", "ехать"]
 FILLER = [
-    "мама", "привет", "как дела", "всё хорошо", "не переживай", "денег нет", "холодно",
-    "кормят плохо", "скоро домой", "связь плохая", "позвони отцу", "люблю тебя",
+    "мама",
+    "привет",
+    "как дела",
+    "всё хорошо",
+    "не переживай",
+    "денег нет",
+    "холодно",
+    "кормят плохо",
+    "скоро домой",
+    "связь плохая",
+    "позвони отцу",
+    "люблю тебя",
 ]
 EN = ["we were ordered to shoot", "mom, all is well", "we are in", "the regiment lost", "call dad"]
 
@@ -57,8 +67,12 @@ def build(store: CaseStore, segments: int, per_call: int, rng: random.Random) ->
     calls = segments // per_call
     with store.transaction():
         for call in range(calls):
-            meta = json.dumps({"caller": f"+7903{rng.randint(0, 9999999):07d}",
-                               "started_at": f"2022-03-{rng.randint(1, 31):02d}T12:00:00+03:00"})
+            meta = json.dumps(
+                {
+                    "caller": f"+7903{rng.randint(0, 9999999):07d}",
+                    "started_at": f"2022-03-{rng.randint(1, 31):02d}T12:00:00+03:00",
+                }
+            )
             conn.execute(
                 "INSERT INTO calls (id, sha256, file, size, ingested_at, status, metadata)"
                 " VALUES (?, ?, ?, 0, '', 'done', ?)",
@@ -67,10 +81,20 @@ def build(store: CaseStore, segments: int, per_call: int, rng: random.Random) ->
             rows = []
             for index in range(per_call):
                 text, english = sentence(rng)
-                rows.append((call + 1, index % 2, index * 3.0, index * 3.0 + 2.5, "ru", text,
-                             lemma_text(text, "ru"), english))
+                rows.append(
+                    (
+                        call + 1,
+                        index % 2,
+                        index * 3.0,
+                        index * 3.0 + 2.5,
+                        "ru",
+                        text,
+                        lemma_text(text, "ru"),
+                        english,
+                    )
+                )
             conn.executemany(
-                "INSERT INTO segments (call_id, channel, start, \"end\", language, text, lemmas,"
+                'INSERT INTO segments (call_id, channel, start, "end", language, text, lemmas,'
                 " translation, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]')",
                 rows,
             )

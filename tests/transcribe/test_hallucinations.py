@@ -4,7 +4,7 @@ from callsift.records import Segment
 from callsift.transcribe import drop_hallucinations
 from callsift.transcribe.hallucinations import is_known_phrase
 
-SPEECH = [(0.0, 5.0), (10.0, 15.0)]
+SPEECH = [(0.0, 5.0), (20.0, 25.0)]
 
 
 def seg(text: str, start: float = 1.0, end: float = 4.0, **kw: float) -> Segment:
@@ -16,14 +16,18 @@ def kept(*segments: Segment) -> list[str]:
 
 
 def test_real_speech_inside_vad_regions_is_kept() -> None:
-    assert kept(seg("Мама, мы в Буче."), seg("Всё хорошо.", 11, 14)) == [
+    assert kept(seg("Мама, мы в Буче."), seg("Всё хорошо.", 21, 24)) == [
         "Мама, мы в Буче.",
         "Всё хорошо.",
     ]
 
 
 def test_text_over_silence_is_dropped() -> None:
-    assert kept(seg("Продолжение мысли", 5.5, 9.5)) == []
+    assert kept(seg("Продолжение мысли", 8.0, 16.0)) == []
+
+
+def test_words_just_past_the_vad_region_are_kept() -> None:
+    assert kept(seg("до конца", 5.3, 5.9)) == ["до конца"]
 
 
 def test_subtitle_credits_are_dropped_in_any_spelling() -> None:

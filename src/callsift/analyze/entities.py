@@ -147,9 +147,16 @@ def _russian(text: str) -> list[Mention]:
             mention.normal, mention.attrs = found[1], _place_attrs(found[0])
         elif span.type == "LOC" and person is not None:
             mention.type, mention.normal = "PER", person  # "Ванечка, там спокойно?"
+        elif span.type == "LOC" and not _known_place(words):
+            continue  # a misheard word natasha took for a place ("в парвале")
         elif span.type == "PER" and mention.normal == span.text and person is not None:
             mention.normal = person  # natasha leaves names it misreads as they are ("Саше")
         mentions.append(mention)
+    # Whisper writes some places in lower case ("мы стоим в херсоне"), and
+    # natasha only sees capitalised ones.
+    for place in _lowercase_places(text):
+        if not any(_overlap(place, mention) for mention in mentions):
+            mentions.append(place)
     # natasha misses a name that opens a sentence to address someone: "Лена, привет."
     for word, start, end in tokenize(text):
         name = _addressed(text, word, start, end, "ru")
@@ -165,6 +172,30 @@ def _addressed(text: str, word: str, start: int, end: int, language: str) -> Men
     if not word[:1].isupper() or _person_parse(word, language, {"Name"}) is None:
         return None
     return Mention("PER", word, _person_normal([word], language) or word, start, end)
+
+
+_PREPOSITIONS = {"в", "во", "из", "под", "подо", "возле", "около", "до", "к", "ко", "через"}
+
+
+def _known_place(words: list[str]) -> bool:
+    """A place name the Russian dictionary itself knows (not one pymorphy guessed)."""
+    if len(words) > 1:
+        return True
+    return any(p.is_known and "Geox" in str(p.tag) for p in analyzer("ru").parse(words[0]))
+
+
+def _lowercase_places(text: str) -> list[Mention]:
+    """Dictionary place names after a preposition, in lower case, that the gazetteer knows."""
+    places = []
+    previous = ""
+    for word, start, end in tokenize(text):
+        if previous in _PREPOSITIONS and word.islower() and _known_place([word]):
+            found = gazetteer().find(word)
+            if found is not None:
+                said = _capitalise(found[1], word.capitalize())
+                places.append(Mention("LOC", word, said, start, end, attrs=_place_attrs(found[0])))
+        previous = word.lower()
+    return places
 
 
 def _natasha_normal(span: Any) -> str:

@@ -18,8 +18,9 @@ from pathlib import Path
 from callsift import __version__
 from callsift.analyze.entities import extract_entities
 from callsift.analyze.flags import Watchlists, load_watchlists, match_flags
+from callsift.analyze.gazetteer import correct_place_names
 from callsift.analyze.military import extract_military
-from callsift.analyze.morph import lemma_text
+from callsift.analyze.morph import lemma_text, tokenize
 from callsift.records import FlagHit, Mention, Segment
 from callsift.store import CaseStore
 from callsift.store.analysis import (
@@ -59,19 +60,49 @@ def time_at(segment: Segment, char: int) -> float:
     return segment.words[-1].start if segment.words else segment.start
 
 
+def _offset_map(original: str, corrected: str) -> Callable[[int], int]:
+    """Map a character offset in ``corrected`` back to ``original`` (word swaps only)."""
+    pairs = list(zip(tokenize(corrected), tokenize(original), strict=False))
+
+    def back(char: int) -> int:
+        shift = 0
+        for (_, new_start, new_end), (_, old_start, old_end) in pairs:
+            if char < new_start:
+                break
+            if char <= new_end:
+                return min(old_start + (char - new_start), old_end)
+            shift = old_end - new_end
+        return char + shift
+
+    return back
+
+
 def analyze_segment(
     segment: Segment, watchlists: Watchlists, segment_id: int = 0
 ) -> SegmentAnalysis:
-    """Everything the analysers find in one segment, with times and channel set."""
+    """Everything the analysers find in one segment, with times and channel set.
+
+    The analysers read the text after place names are corrected against the
+    gazetteer ("в Быче" → "в Буче"); the transcript itself stays as the model
+    heard it, and a corrected mention keeps what was heard in ``attrs["heard"]``.
+    Offsets are mapped back to the transcript's own text.
+    """
     language = segment.language
-    mentions = extract_entities(segment.text, language) + extract_military(segment.text, language)
-    flags = match_flags(segment.text, language, watchlists)
+    text, corrections = correct_place_names(segment.text, language)
+    mentions = extract_entities(text, language) + extract_military(text, language)
+    flags = match_flags(text, language, watchlists)
+    heard = {right: wrong for wrong, right in corrections}
+    back = _offset_map(segment.text, text) if corrections else None
     located: list[Mention | FlagHit] = [*mentions, *flags]
     for found in located:
+        if back is not None:
+            if isinstance(found, Mention) and any(r in found.text for r in heard):
+                found.attrs["heard"] = segment.text[back(found.start_char) : back(found.end_char)]
+            found.start_char, found.end_char = back(found.start_char), back(found.end_char)
         found.start = time_at(segment, found.start_char)
         found.channel = segment.channel
     mentions.sort(key=lambda m: (m.start_char, m.type))
-    return SegmentAnalysis(segment_id, lemma_text(segment.text, language), mentions, flags)
+    return SegmentAnalysis(segment_id, lemma_text(text, language), mentions, flags)
 
 
 def analyze_case(

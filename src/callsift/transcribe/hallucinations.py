@@ -60,6 +60,9 @@ class FilterOptions:
 
     Attributes:
         min_speech_overlap: share of a segment's time that must lie in VAD speech.
+        speech_margin_s: VAD regions are widened by this much first: the VAD
+            misses the quiet ends of phrases (a demo call lost "до конца"),
+            and a real word dropped is worse than a stray one kept.
         no_speech_prob: above this, with ``avg_logprob`` below ``low_logprob``,
             the segment is taken as not speech.
         low_logprob: see ``no_speech_prob``.
@@ -67,6 +70,7 @@ class FilterOptions:
     """
 
     min_speech_overlap: float = 0.15
+    speech_margin_s: float = 1.0
     no_speech_prob: float = 0.6
     low_logprob: float = -1.0
     max_compression_ratio: float = 2.4
@@ -83,6 +87,8 @@ def drop_hallucinations(
 ) -> Iterator[Segment]:
     """Yield only the segments that pass every check in the module docstring."""
     previous = ""
+    margin = options.speech_margin_s
+    speech = [(start - margin, end + margin) for start, end in speech]
     for segment in segments:
         text = _normal(segment.text)
         duration = max(segment.end - segment.start, 1e-3)

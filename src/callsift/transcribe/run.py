@@ -39,9 +39,11 @@ class TranscribeOptions:
         beam_size: beam search width (5, as Whisper's paper).
         min_speech_s: a channel with less VAD speech than this gets no text.
         pad_s: audio kept around the speech stretch, so first and last words
-            are not clipped.
+            are not clipped (the VAD missed up to 1.7 s of a quiet ending).
         seed: random seed for the temperature fallback, so a re-run after a
             crash gives the same text.
+        hotwords: words to prime the decoder with (place and unit names the
+            general model mishears); see ``benchmarks/vocabulary.py``.
         filters: the hallucination filter's thresholds.
     """
 
@@ -49,8 +51,9 @@ class TranscribeOptions:
     language: str | None = None
     beam_size: int = 5
     min_speech_s: float = 0.3
-    pad_s: float = 1.0
+    pad_s: float = 3.0
     seed: int = 0
+    hotwords: str | None = None
     filters: FilterOptions = field(default_factory=FilterOptions)
 
     def key(self) -> str:
@@ -85,6 +88,7 @@ def transcribe_channel(
         word_timestamps=True,
         condition_on_previous_text=False,
         vad_filter=False,
+        hotwords=options.hotwords,
     )
     result.language = info.language
     result.language_probability = round(float(info.language_probability), 4)
