@@ -58,7 +58,8 @@ Expected = list[tuple[str, str, str, dict[str, object]]]
         ("ru", "Мы в Быче, мама.", []),
         # Whisper's lower-case place names are found after a preposition.
         ("ru", "Мы стоим в херсоне.", [("LOC", "херсоне", "Херсон", {
-            "english": "Kherson", "lat": 46.6369, "lon": 32.6146, "geonameid": 706448, "country": "UA"
+            "english": "Kherson", "lat": 46.6369, "lon": 32.6146,
+            "geonameid": 706448, "country": "UA",
         })]),
         ("ru", "Привет, мама. Это я, Серёжа.", [("PER", "Серёжа", "Серёжа", {})]),
         ("ru", "Слушай, Дима, передай Саше, что я звонил.", [
