@@ -29,8 +29,8 @@ demo: $(STAMP)
 	@$(BIN)/callsift search "Буч*" --case $(DEMO_CASE) --limit 5
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests benchmarks demo
-	$(BIN)/ruff check src tests benchmarks demo
+	$(BIN)/ruff format --check src tests benchmarks demo scripts
+	$(BIN)/ruff check src tests benchmarks demo scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

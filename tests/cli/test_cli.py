@@ -103,6 +103,10 @@ def test_help_and_version() -> None:
 
 def test_show_json_has_translation_entities_and_flags(small_case: Path) -> None:
     call = run("show", "4", "--case", str(small_case), "--json")
+    assert [(c["channel"], c["language"], c["mixed"]) for c in call["channels"]] == [
+        (0, "ru", False)
+    ]
+    assert call["channels"][0]["language_reason"]
     assert all(s["translation"] for s in call["segments"])
     places = [e for e in call["entities"] if e["type"] == "LOC" and "english" in e["attrs"]]
     assert [(p["normal"], p["attrs"]["english"]) for p in places] == [("Буча", "Bucha")]

@@ -14,7 +14,7 @@ from callsift.cli import app
 from callsift.cli.options import CaseOption, JsonOption, err, open_case, out, print_json
 from callsift.records import CaseStatus, SearchFilters
 from callsift.search import search as run_search
-from callsift.store import case_status, get_call, list_calls, segments_of
+from callsift.store import case_status, channels_of, get_call, list_calls, segments_of
 from callsift.store.analysis import flags_of, mentions_of
 
 
@@ -99,13 +99,28 @@ def show(
         segments = segments_of(store, call_id)
         mentions = mentions_of(store, call_id)
         flags = flags_of(store, call_id)
+        channels = [
+            {k: v for k, v in asdict(c).items() if k not in ("segments", "translation_engine")}
+            for c in channels_of(store, call_id)
+        ]
     if as_json:
-        print_json({**asdict(call), "segments": segments, "entities": mentions, "flags": flags})
+        print_json(
+            {
+                **asdict(call),
+                "channels": channels,
+                "segments": segments,
+                "entities": mentions,
+                "flags": flags,
+            }
+        )
         return
     out.print(f"[bold]Call {call.id}[/bold]  {escape(call.file)}  [{call.status}]")
     out.print(f"sha256 {call.sha256}")
     if call.reason:
         out.print(f"[yellow]{escape(call.reason)}[/yellow]")
+    for channel in channels:
+        mixed = " (mixed Russian/Ukrainian)" if channel["mixed"] else ""
+        out.print(f"channel {channel['channel']}: {channel['language']}{mixed}")
     for key, value in (call.metadata or {}).items():
         if value and key not in ("file", "problems", "extra"):
             out.print(f"{key}: {escape(str(value))}")

@@ -2,13 +2,14 @@
 
 from callsift.store.blobs import OriginalStore, sha256_file
 from callsift.store.case import CaseStore, utc_now
-from callsift.store.queries import case_status, get_call, list_calls, segments_of
+from callsift.store.queries import case_status, channels_of, get_call, list_calls, segments_of
 from callsift.store.search import search_facets, search_segments
 
 __all__ = [
     "CaseStore",
     "OriginalStore",
     "case_status",
+    "channels_of",
     "get_call",
     "list_calls",
     "search_facets",

@@ -10,10 +10,10 @@ import json
 import sqlite3
 from typing import Any
 
-from callsift.records import Call, CaseStatus, Failure, Segment, Word
+from callsift.records import Call, CaseStatus, ChannelTranscript, Failure, Segment, Word
 from callsift.store.case import CaseStore
 
-__all__ = ["case_status", "get_call", "list_calls", "segments_of"]
+__all__ = ["case_status", "channels_of", "get_call", "list_calls", "segments_of"]
 
 _CALL_COLUMNS = (
     "id, sha256, file, size, status, reason, ingested_at, metadata, duration_s,"
@@ -101,3 +101,22 @@ def case_status(store: CaseStore) -> CaseStatus:
         failures=failures,
         languages=languages,
     )
+
+
+def channels_of(store: CaseStore, call_id: int) -> list[ChannelTranscript]:
+    """Each party's language decision (without segments: see ``segments_of``)."""
+    rows = store.conn.execute(
+        "SELECT * FROM channels WHERE call_id = ? ORDER BY channel", (call_id,)
+    )
+    return [
+        ChannelTranscript(
+            channel=row["channel"],
+            language=row["language"],
+            language_probability=row["language_probability"],
+            speech_s=row["speech_s"],
+            whisper_language=row["whisper_language"],
+            mixed=bool(row["mixed"]),
+            language_reason=row["language_reason"],
+        )
+        for row in rows
+    ]

@@ -17,8 +17,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import ctranslate2
-
 from callsift.records import ChannelAudio, ChannelTranscript, Segment, Word
 from callsift.transcribe.hallucinations import FilterOptions, drop_hallucinations
 from callsift.transcribe.model import ModelSpec
@@ -40,8 +38,11 @@ class TranscribeOptions:
         min_speech_s: a channel with less VAD speech than this gets no text.
         pad_s: audio kept around the speech stretch, so first and last words
             are not clipped (the VAD missed up to 1.7 s of a quiet ending).
-        seed: random seed for the temperature fallback, so a re-run after a
-            crash gives the same text.
+        temperatures: decoding temperatures to fall back through. Only 0 by
+            default: the fallback samples at random, and with it a call re-run
+            after a crash gave other text on hard audio; evidence must come
+            out the same every time. Looping text it would have fixed is
+            dropped by the hallucination filter.
         hotwords: words to prime the decoder with (place and unit names the
             general model mishears); see ``benchmarks/vocabulary.py``.
         filters: the hallucination filter's thresholds.
@@ -52,7 +53,7 @@ class TranscribeOptions:
     beam_size: int = 5
     min_speech_s: float = 0.3
     pad_s: float = 3.0
-    seed: int = 0
+    temperatures: tuple[float, ...] = (0.0,)
     hotwords: str | None = None
     filters: FilterOptions = field(default_factory=FilterOptions)
 
@@ -80,7 +81,6 @@ def transcribe_channel(
     if audio.speech_s < options.min_speech_s:
         return result
     offset, samples = speech_span(audio, options)
-    ctranslate2.set_random_seed(options.seed)
     raw, info = model.transcribe(
         samples,
         language=options.language,
@@ -89,6 +89,7 @@ def transcribe_channel(
         condition_on_previous_text=False,
         vad_filter=False,
         hotwords=options.hotwords,
+        temperature=list(options.temperatures),
     )
     result.language = info.language
     result.language_probability = round(float(info.language_probability), 4)

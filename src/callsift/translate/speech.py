@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import ctranslate2
-
 from callsift.records import ChannelAudio, Segment
 from callsift.transcribe.hallucinations import is_known_phrase
 from callsift.transcribe.run import TranscribeOptions, speech_span
@@ -79,7 +77,6 @@ def translate_channel(
     if language == "en":
         return [segment.text for segment in segments]
     offset, samples = speech_span(audio, options)
-    ctranslate2.set_random_seed(options.seed)
     raw, _ = model.transcribe(
         samples,
         task="translate",
@@ -87,6 +84,7 @@ def translate_channel(
         beam_size=options.beam_size,
         condition_on_previous_text=False,
         vad_filter=False,
+        temperature=list(options.temperatures),
     )
     # The same subtitle credits turn up in English translations of silence.
     pieces = [
