@@ -83,16 +83,19 @@ def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue:
         started = time.perf_counter()
         ingest_paths(store, [Path(corpus)])
         ingested = time.perf_counter()
-        options = ProcessOptions(transcribe=TranscribeOptions(beam_size=beam_size), workers=workers)
+        options = ProcessOptions(
+            transcribe=TranscribeOptions(beam_size=beam_size), workers=workers, translate=translate
+        )
         report = process_case(store, options)
         analysing = time.perf_counter()
         analyze_case(store)
-        wall = time.perf_counter() - started
+        finished = time.perf_counter()
+    wall = finished - started
     stage_s = {
         "ingest": ingested - started,
         **report.stage_s,
-        "analyze": wall - analysing,
         "process (wall)": report.wall_s,
+        "analyze (wall)": finished - analysing,
     }
     name = f"callsift, {workers} worker{'s' if workers > 1 else ''}"
     name += ", with translation" if translate else ", no translation"

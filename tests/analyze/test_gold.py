@@ -20,13 +20,15 @@ from callsift.store.analysis import flags_of, mentions_of
 
 REPO = Path(__file__).resolve().parents[2]
 
-# (precision, recall) floors, from the measured values rounded down.
+# (precision, recall) floors, a little under the values measured on
+# 2026-11-25 (LOC 1.00/0.36, PER 0.88/0.58, unit 1.00/0.50, casualty
+# 0.64/0.47, flags 1.00/0.72): int8 arithmetic differs a little between CPUs.
 FLOORS = {
-    "LOC": (0.0, 0.0),
-    "PER": (0.0, 0.0),
-    "unit": (0.0, 0.0),
-    "casualty": (0.0, 0.0),
-    "flags": (0.0, 0.0),
+    "LOC": (0.9, 0.3),
+    "PER": (0.8, 0.5),
+    "unit": (0.9, 0.5),
+    "casualty": (0.55, 0.4),
+    "flags": (0.9, 0.65),
 }
 
 

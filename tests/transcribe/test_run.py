@@ -86,3 +86,18 @@ def test_thirty_seconds_of_silence_and_line_noise_give_no_text(tmp_path: Path, m
     outcome = transcribe(write_wav(tmp_path / "noise.wav", signal), model)
     assert outcome.info.duration_s == pytest.approx(30, abs=0.1)
     assert [s for c in outcome.channels for s in c.segments] == []
+
+
+def test_a_channel_is_transcribed_again_when_its_text_shows_another_language(
+    real_dir: Path, model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text-level decision (tested in tests/analyze/test_language.py) drives a re-run."""
+    from callsift.analyze.language import LanguageDecision
+
+    decision = LanguageDecision("uk", True, 0.9, "text looks Ukrainian")
+    monkeypatch.setattr("callsift.pipeline.decide_language", lambda *args: decision)
+    outcome = transcribe(real_dir / "ru_pisets_test_sound_ru.wav", model)
+    (channel,) = outcome.channels
+    assert (channel.language, channel.whisper_language, channel.mixed) == ("uk", "ru", True)
+    assert channel.language_reason == "text looks Ukrainian"
+    assert {segment.language for segment in channel.segments} == {"uk"}

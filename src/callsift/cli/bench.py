@@ -42,7 +42,9 @@ def bench(
             [{**asdict(r), "speed": round(r.speed, 3), "rtf": round(r.rtf, 4)} for r in results]
         )
         return
-    table = Table("run", "files", "audio s", "wall s", "audio s / wall s", "RTF", "peak MB")
+    table = Table(
+        "run", "files", "audio s", "wall s", "audio s / wall s", "RTF", "peak MB (largest process)"
+    )
     for r in results:
         table.add_row(
             r.name,

@@ -22,8 +22,11 @@ _DIGITS = (
 )
 
 
+_MATCH_ONLY = "segments_fts MATCH ?"
+
+
 def _where(match: str, filters: SearchFilters) -> tuple[str, list[Any]]:
-    clauses = ["segments_fts MATCH ?"]
+    clauses = [_MATCH_ONLY]
     args: list[Any] = [match]
     if filters.lang in ("ru", "uk"):
         clauses.append("s.language = ?")
@@ -72,17 +75,36 @@ def search_segments(
 ) -> tuple[list[SearchHit], int]:
     """Best hits (BM25) for an FTS5 MATCH expression, and how many match in all."""
     where, args = _where(match, filters)
-    rows = store.conn.execute(
-        f"""
-        SELECT s.call_id, c.file, s.channel, s.start, s."end", s.language, s.text,
-               s.translation, bm25(segments_fts) AS score
-        {_FROM} WHERE {where}
-        ORDER BY score, s.call_id, s.start
-        LIMIT ?
-        """,
-        (*args, limit),
-    ).fetchall()
-    total = store.conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", args).fetchone()[0]
+    columns = 's.call_id, c.file, s.channel, s.start, s."end", s.language, s.text, s.translation'
+    if where == _MATCH_ONLY:
+        # No filter: let FTS5 rank and cut to the top hits before any join
+        # (``ORDER BY rank LIMIT``), and count matches on the index alone.
+        rows = store.conn.execute(
+            f"""
+            WITH top AS (
+                SELECT rowid AS id, rank AS score FROM segments_fts
+                WHERE segments_fts MATCH ? ORDER BY rank LIMIT ?
+            )
+            SELECT {columns}, top.score AS score FROM top
+            JOIN segments s ON s.id = top.id JOIN calls c ON c.id = s.call_id
+            ORDER BY score, s.call_id, s.start
+            """,
+            (match, limit),
+        ).fetchall()
+        total = store.conn.execute(
+            "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?", (match,)
+        ).fetchone()[0]
+    else:
+        rows = store.conn.execute(
+            f"""
+            SELECT {columns}, bm25(segments_fts) AS score
+            {_FROM} WHERE {where}
+            ORDER BY score, s.call_id, s.start
+            LIMIT ?
+            """,
+            (*args, limit),
+        ).fetchall()
+        total = store.conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", args).fetchone()[0]
     return [SearchHit(**dict(row)) for row in rows], total
 
 
