@@ -12,7 +12,12 @@ import pytest
 
 from callsift.records import AudioInfo, ChannelTranscript, Segment
 from callsift.store import CaseStore, segments_of
-from callsift.translate import LibreTranslateTranslator, TranslateError, translate_case
+from callsift.translate import (
+    ArgosTranslator,
+    LibreTranslateTranslator,
+    TranslateError,
+    translate_case,
+)
 
 DICTIONARY = {"Мама, мы в Буче.": "Mom, we are in Bucha.", "Ми в Бучі.": "We are in Bucha."}
 
@@ -89,3 +94,14 @@ def test_translate_case_stores_engine_and_skips_english(case: CaseStore, server:
     ]
     assert translate_case(case, translator) == 0  # already done by this engine
     assert [e["action"] for e in case.custody()].count("translate") == 3
+
+
+def test_argos_without_its_packages_says_what_to_install() -> None:
+    """Argos Translate's ru→en models cannot be fetched offline; the error must say so."""
+    try:
+        translator = ArgosTranslator()
+    except TranslateError as error:
+        assert "argos-translate is not installed" in str(error)
+        return
+    with pytest.raises(TranslateError, match="no Argos Translate ru→en package"):
+        translator.translate(["Мама, мы в Буче."], "ru")

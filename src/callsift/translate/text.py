@@ -11,6 +11,7 @@ stored translation says what made it.
 from __future__ import annotations
 
 import json
+from importlib import metadata
 import urllib.error
 import urllib.request
 from typing import Any, Protocol
@@ -49,13 +50,12 @@ class ArgosTranslator:
     def __init__(self) -> None:
         try:
             import argostranslate.translate as argos
-            from argostranslate import __version__ as version
         except ImportError as error:
             raise TranslateError(
                 "argos-translate is not installed (pip install argostranslate)"
             ) from error
         self._argos: Any = argos
-        self.version = str(version)
+        self.version = metadata.version("argostranslate")
 
     def translate(self, texts: list[str], source: str) -> list[str]:
         languages = {language.code: language for language in self._argos.get_installed_languages()}
