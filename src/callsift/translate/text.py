@@ -11,9 +11,9 @@ stored translation says what made it.
 from __future__ import annotations
 
 import json
-from importlib import metadata
 import urllib.error
 import urllib.request
+from importlib import metadata
 from typing import Any, Protocol
 
 from callsift.errors import CallsiftError
