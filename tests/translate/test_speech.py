@@ -46,5 +46,5 @@ def test_russian_speech_gets_an_english_translation(real_dir: Path, model: Any) 
     (channel,) = outcome.channels
     assert channel.translation_engine == "whisper-translate"
     english = " ".join(s.translation or "" for s in channel.segments).lower()
-    assert "good" in english and "neural" in english
+    assert "good" in english and "network" in english
     assert english.isascii()
