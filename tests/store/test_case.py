@@ -13,13 +13,14 @@ import pytest
 from callsift.errors import CaseError
 from callsift.records import AudioInfo, CallMetadata, ChannelTranscript, Segment, Word
 from callsift.store import CaseStore, case_status, get_call, list_calls, segments_of, sha256_file
+from callsift.store.schema import MIGRATIONS
 
 
 def test_new_case_uses_wal_full_sync_and_foreign_keys(case: CaseStore) -> None:
     assert case.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert case.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert case.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert case.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert case.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_reopening_keeps_data_and_schema(tmp_path: Path) -> None:

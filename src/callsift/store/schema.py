@@ -184,4 +184,98 @@ CREATE INDEX flags_topic ON flags(topic);
 CREATE INDEX flags_segment ON flags(segment_id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+
+# Numbers, voices, findings and verification (#4). Each block belongs to one
+# module of ``store``: phones.py, voices.py, findings.py, verification.py.
+_V3 = """
+CREATE TABLE call_numbers (
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('caller', 'receiver')),
+    raw TEXT NOT NULL,
+    e164 TEXT,
+    valid INTEGER NOT NULL,
+    country TEXT,
+    region TEXT,
+    carrier TEXT,
+    line_type TEXT,
+    PRIMARY KEY (call_id, role)
+);
+CREATE INDEX call_numbers_e164 ON call_numbers(e164);
+
+CREATE TABLE directory_entries (
+    id INTEGER PRIMARY KEY,
+    directory TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    e164 TEXT,
+    name TEXT NOT NULL DEFAULT '',
+    unit TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    imported_at TEXT NOT NULL,
+    UNIQUE (directory, raw, name)
+);
+CREATE INDEX directory_entries_e164 ON directory_entries(e164);
+
+CREATE TABLE voices (
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    channel INTEGER NOT NULL,
+    embedding BLOB NOT NULL,
+    speech_s REAL NOT NULL,
+    model TEXT NOT NULL,
+    PRIMARY KEY (call_id, channel)
+);
+
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'problem')),
+    message TEXT NOT NULL,
+    other_call_id INTEGER REFERENCES calls(id) ON DELETE CASCADE,
+    score REAL,
+    detail TEXT,
+    found_at TEXT NOT NULL,
+    checked_with TEXT NOT NULL
+);
+CREATE INDEX findings_call ON findings(call_id);
+CREATE INDEX findings_kind ON findings(kind);
+
+CREATE TABLE verification (
+    call_id INTEGER PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (
+        status IN ('unverified', 'corroborated', 'verified', 'disputed', 'rejected')),
+    reviewer TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE verification_history (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    status TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    links TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX verification_history_call ON verification_history(call_id, id);
+CREATE TRIGGER verification_history_no_update BEFORE UPDATE ON verification_history BEGIN
+    SELECT RAISE(ABORT, 'the verification history is append-only');
+END;
+CREATE TRIGGER verification_history_no_delete BEFORE DELETE ON verification_history BEGIN
+    SELECT RAISE(ABORT, 'the verification history is append-only');
+END;
+
+CREATE TABLE call_links (
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    other_call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    relation TEXT NOT NULL DEFAULT 'corroborates',
+    note TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (call_id, other_call_id, relation)
+);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
