@@ -163,6 +163,35 @@ def assemble(call: dict, voices: dict, rng: np.random.Generator, tmp: Path) -> n
     return audio
 
 
+def reexport(original: np.ndarray, call: dict, rng: np.random.Generator) -> np.ndarray:
+    """The same recording passed through another system: a lead-in, a gain
+    change and its own line noise on top of the original's samples."""
+    lead = np.zeros((int(call["offset_s"] * SR), original.shape[1]), dtype=np.float32)
+    audio = np.concatenate([lead, original * db(call.get("gain_db", 0.0))])
+    for ch in range(audio.shape[1]):
+        audio[:, ch] += line_noise(rng, len(audio), call["noise_db"])
+    return audio
+
+
+def apply_edits(audio: np.ndarray, edits: list[dict]) -> np.ndarray:
+    """Tamper with a finished recording, in the order given; each edit's time is
+    a position in the audio as the edits before it left it.
+
+    ``{"cut_at_s", "cut_len_s"}`` removes a stretch (a cut inside speech jumps
+    from one word to another with no pause); ``{"silence_at_s", "silence_s"}``
+    splices in a block of exact digital zeros (no line noise, unlike a pause).
+    """
+    for edit in edits:
+        if "cut_at_s" in edit:
+            at, n = int(edit["cut_at_s"] * SR), int(edit["cut_len_s"] * SR)
+            audio = np.concatenate([audio[:at], audio[at + n :]])
+        else:
+            at, n = int(edit["silence_at_s"] * SR), int(edit["silence_s"] * SR)
+            zeros = np.zeros((n, audio.shape[1]), dtype=np.float32)
+            audio = np.concatenate([audio[:at], zeros, audio[at:]])
+    return audio
+
+
 def noise_only(seconds: float, rng: np.random.Generator) -> np.ndarray:
     """An open line with nobody talking: hum, hiss, a few clicks and a dropout."""
     n = int(seconds * SR)
@@ -247,15 +276,23 @@ def build(out: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         master = tmp / "master.wav"
+        masters: dict[str, np.ndarray] = {}  # file -> samples, for re-exports
         for i, call in enumerate(spec["calls"], start=1):
             rng = np.random.default_rng(1000 + i)
-            audio = assemble(call, spec["voices"], rng, tmp)
+            if "reexport_of" in call:
+                audio = reexport(masters[call["reexport_of"]], call, rng)
+            else:
+                audio = assemble(call, spec["voices"], rng, tmp)
+            audio = apply_edits(audio, call.get("edits", []))
+            masters[call["file"]] = audio
             write_wav(master, audio)
             encode(master, out / call["file"], call["codec"])
             rows.append(row(call, len(audio) / SR))
             print(
-                f"{call['file']:14} {call['codec']:9} {call['channels']}ch "
-                f"{len(audio) / SR:5.1f}s {call['language']}"
+                f"{call['file']:14} {call['codec']:9} {audio.shape[1]}ch "
+                f"{len(audio) / SR:5.1f}s {call.get('language', '')}"
+                + (f" re-export of {call['reexport_of']}" if "reexport_of" in call else "")
+                + (f" edits {call['edits']}" if call.get("edits") else "")
             )
 
         nc = spec["noise_call"]

@@ -18,6 +18,15 @@ DEMO = REPO / "demo" / "calls"
 REAL = Path(os.environ.get("CALLSIFT_SHARED", REPO.parent / "shared")) / "data" / "real"
 
 
+def _demo_calls() -> int:
+    files = json.loads((REPO / "demo" / "truth.json").read_text(encoding="utf-8"))["files"]
+    return len({entry["sha256"] for entry in files.values()})
+
+
+DEMO_CALLS = _demo_calls()
+"""Calls the demo corpus makes in a case: one per distinct recording (the corrupt one too)."""
+
+
 @pytest.fixture(scope="session")
 def demo_dir() -> Path:
     return DEMO

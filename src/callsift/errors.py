@@ -7,12 +7,22 @@ a bug and stops the run.
     CallsiftError
     ├── InputError        one input file is unusable (names the file and why)
     ├── ModelError        the speech model is missing or fails its hash check
-    └── CaseError         the case folder or database cannot be used
+    ├── CaseError         the case folder or database cannot be used
+    ├── ReviewError       a verification change is refused (unknown call, missing note)
+    └── ConflictError     a record changed since the version the reviewer saw
+                          (a verification, a corrected segment)
 """
 
 from __future__ import annotations
 
-__all__ = ["CallsiftError", "CaseError", "InputError", "ModelError"]
+__all__ = [
+    "CallsiftError",
+    "CaseError",
+    "ConflictError",
+    "InputError",
+    "ModelError",
+    "ReviewError",
+]
 
 
 class CallsiftError(Exception):
@@ -34,3 +44,22 @@ class ModelError(CallsiftError):
 
 class CaseError(CallsiftError):
     """The case folder or its database cannot be opened or written."""
+
+
+class ReviewError(CallsiftError):
+    """A verification change cannot be made as asked (the message says what to fix)."""
+
+
+class ConflictError(CallsiftError):
+    """Someone changed the record since the version the reviewer saw; reload and retry."""
+
+    def __init__(
+        self, call_id: int, expected: int, current: int, what: str = "verification"
+    ) -> None:
+        super().__init__(
+            f"call {call_id}: its {what} changed since version {expected} "
+            f"(now version {current}); reload it and make the change again"
+        )
+        self.call_id = call_id
+        self.expected = expected
+        self.current = current

@@ -34,6 +34,7 @@ from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.errors import InputError
 from callsift.records import AudioInfo, ChannelAudio, ChannelTranscript
 from callsift.store import CaseStore
+from callsift.store.jobs import finish_job, start_job, update_job
 from callsift.transcribe import TranscribeOptions, load_model, transcribe_channel
 from callsift.translate import ENGINE, translate_channel
 
@@ -225,19 +226,28 @@ def process_case(
     if on_start:
         on_start(len(jobs))
     started = time.perf_counter()
-    for outcome in _outcomes(store, jobs, options):
-        if outcome.error is not None or outcome.info is None:
-            reason = outcome.error or "no audio"
-            store.mark_failed(outcome.call_id, reason)
-            report.failed += 1
-            report.failures.append((outcome.file, reason))
-        else:
-            store.save_transcript(outcome.call_id, outcome.info, outcome.channels, key)
-            report.done += 1
-            report.audio_s += outcome.info.duration_s
-        for stage, seconds in outcome.seconds.items():
-            report.stage_s[stage] = report.stage_s.get(stage, 0.0) + seconds
-        if on_call:
-            on_call(outcome)
+    job = start_job(store, "process", len(jobs)) if jobs else None
+    completed = False
+    try:
+        for outcome in _outcomes(store, jobs, options):
+            if outcome.error is not None or outcome.info is None:
+                reason = outcome.error or "no audio"
+                store.mark_failed(outcome.call_id, reason)
+                report.failed += 1
+                report.failures.append((outcome.file, reason))
+            else:
+                store.save_transcript(outcome.call_id, outcome.info, outcome.channels, key)
+                report.done += 1
+                report.audio_s += outcome.info.duration_s
+            for stage, seconds in outcome.seconds.items():
+                report.stage_s[stage] = report.stage_s.get(stage, 0.0) + seconds
+            if job is not None:
+                update_job(store, job, done=report.done, failed=report.failed, item=outcome.file)
+            if on_call:
+                on_call(outcome)
+        completed = True
+    finally:
+        if job is not None:
+            finish_job(store, job, completed=completed)
     report.wall_s = time.perf_counter() - started
     return report

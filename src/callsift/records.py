@@ -16,11 +16,13 @@ from typing import IO, Any
 __all__ = [
     "AudioInfo",
     "Call",
+    "CallLink",
     "CallMetadata",
     "CaseStatus",
     "ChannelAudio",
     "ChannelTranscript",
     "Failure",
+    "FindingRecord",
     "FlagHit",
     "Mention",
     "SearchFilters",
@@ -28,6 +30,9 @@ __all__ = [
     "SearchResult",
     "Segment",
     "SourceFile",
+    "VerificationEvent",
+    "VerificationRecord",
+    "VoicePrint",
     "Word",
 ]
 
@@ -111,7 +116,12 @@ class Word:
 
 @dataclass
 class Segment:
-    """A stretch of one party's speech, with word timings (seconds from call start)."""
+    """A stretch of one party's speech, with word timings (seconds from call start).
+
+    ``id`` and ``version`` are set once the segment is stored: ``version`` 1 is
+    what the recogniser heard, higher ones a reviewer's correction of ``text``
+    (the words and their timings stay the recogniser's).
+    """
 
     channel: int
     start: float
@@ -123,6 +133,8 @@ class Segment:
     compression_ratio: float = 0.0
     words: list[Word] = field(default_factory=list)
     translation: str | None = None
+    id: int | None = None
+    version: int = 1
 
 
 @dataclass
@@ -199,7 +211,8 @@ class SearchFilters:
             original words of segments in that language; ``None`` both.
         date_from: first day (``YYYY-MM-DD``) of the call's ``started_at``.
         date_to: last day, inclusive.
-        number: digits that the caller or receiver number contains.
+        number: a caller or receiver number in any written form (matched on
+            its E.164 form), or digits that the number contains.
         flag: a watchlist topic the segment raised.
         entity: a person, place or organisation (normal form) the call mentions.
         unit: a military unit key the call mentions (``331 полк``).
@@ -249,7 +262,8 @@ class Mention:
 
     Attributes:
         type: ``PER``, ``LOC``, ``ORG``, ``unit``, ``equipment``, ``casualty``,
-            ``order`` or ``date``.
+            ``order``, ``date`` or ``phone`` (``normal`` = E.164, or the digits
+            of a number that is not valid).
         text: the words as they stand in the segment text.
         normal: the normal form or key that groups spellings (``Буча``,
             ``331 полк``, ``HIMARS``).
@@ -297,3 +311,123 @@ class FlagHit:
     end_char: int
     start: float = 0.0
     channel: int = 0
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """Something a check or a comparison noticed about a call, for a person to weigh.
+
+    A finding is a lead, never a verdict: each carries the evidence behind it
+    (``detail``) and, where it compares, the score and the other call.
+
+    Attributes:
+        call_id: the call the finding is about.
+        kind: what was checked (``date-mismatch``, ``duplicate-audio``,
+            ``same-voice-different-numbers``…).
+        severity: ``info``, ``warning`` or ``problem``.
+        message: one sentence an investigator can read.
+        other_call_id: the call it was compared with, if any.
+        score: a similarity or size of the difference, if any.
+        detail: the values compared (JSON-serialisable).
+    """
+
+    call_id: int
+    kind: str
+    severity: str
+    message: str
+    other_call_id: int | None = None
+    score: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallLink:
+    """Another call that a reviewer recorded as corroborating this one.
+
+    Attributes:
+        call_id: the corroborating call.
+        relation: what the link says (``corroborates``).
+        reviewer: who made the link.
+        at: when (UTC, ISO 8601).
+        note: the reviewer's note on the change that made the link.
+    """
+
+    call_id: int
+    relation: str
+    reviewer: str
+    at: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class VerificationEvent:
+    """One change of a call's verification, as the append-only history keeps it.
+
+    Attributes:
+        version: the record's version after this change (1 for the first).
+        status: the status set.
+        reviewer: who made the change.
+        note: the evidence or reason the reviewer gave.
+        links: calls linked as corroborating in this change.
+        at: when (UTC, ISO 8601).
+    """
+
+    version: int
+    status: str
+    reviewer: str
+    note: str
+    links: tuple[int, ...]
+    at: str
+
+
+@dataclass(frozen=True)
+class VerificationRecord:
+    """Where a call stands in review: its current status, links and whole history.
+
+    A call nobody has reviewed is ``unverified`` at version 0, with no reviewer.
+
+    Attributes:
+        call_id: the call.
+        status: ``unverified``, ``corroborated``, ``verified``, ``disputed`` or
+            ``rejected``.
+        reviewer: who set the current status.
+        note: the note given with the current status.
+        updated_at: when the current status was set (UTC, ISO 8601).
+        version: how many changes the record has had; a client sends back the
+            version it saw, and a change made meanwhile is refused.
+        links: the calls recorded as corroborating this one.
+        history: every change, oldest first.
+    """
+
+    call_id: int
+    status: str = "unverified"
+    reviewer: str | None = None
+    note: str = ""
+    updated_at: str | None = None
+    version: int = 0
+    links: tuple[CallLink, ...] = ()
+    history: tuple[VerificationEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoicePrint:
+    """One channel's speaker embedding, as the voice comparison stores it.
+
+    Attributes:
+        call_id: the call.
+        channel: the channel index in the original (0 for a mono call or a merged mix).
+        speech_s: seconds of speech the embedding was computed from (after any cap).
+        model: what computed it (model, weights digest, preprocessing); an
+            embedding made otherwise is computed again.
+        embedding: L2-normalised float32 vector, ``None`` when the channel held
+            no speech (the row still marks the channel as looked at).
+        mixed: the channel holds both parties (a mono call, or a stereo call
+            whose channels carry one mix); its voice cannot be tied to a number.
+    """
+
+    call_id: int
+    channel: int
+    speech_s: float
+    model: str
+    embedding: Any = None
+    mixed: bool = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 
 import pytest
 
@@ -98,11 +97,9 @@ def test_vocabulary_starts_with_the_places_of_2022() -> None:
     assert {"Харьков", "Харків", "Херсон", "Мариуполь", "Маріуполь"} <= set(names)
 
 
-def test_packaged_file_is_small_and_loads_fast() -> None:
-    assert DATA.stat().st_size < 1_500_000
-    started = time.perf_counter()
+def test_packaged_file_is_small_and_loads_whole() -> None:
+    assert DATA.stat().st_size < 1_500_000  # it ships in the wheel
     loaded = Gazetteer.load()
-    assert time.perf_counter() - started < 0.5
     with gzip.open(DATA, "rt", encoding="utf-8") as lines:
         assert len(loaded.places) == sum(1 for _ in lines) > 10_000
 

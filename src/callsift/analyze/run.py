@@ -21,6 +21,7 @@ from callsift.analyze.flags import Watchlists, load_watchlists, match_flags
 from callsift.analyze.gazetteer import correct_place_names
 from callsift.analyze.military import extract_military
 from callsift.analyze.morph import lemma_text, tokenize
+from callsift.analyze.phones import find_phones
 from callsift.records import FlagHit, Mention, Segment
 from callsift.store import CaseStore
 from callsift.store.analysis import (
@@ -42,11 +43,19 @@ class AnalyzeOptions:
     watchlists: Path | None = None
 
 
+# Raised whenever the analyser finds new kinds of things (2: spoken phone numbers),
+# so cases analysed by an older analyser are analysed again.
+ANALYZER_REVISION = 2
+
+
 def analysis_key(options: AnalyzeOptions) -> str:
     digest = None
     if options.watchlists is not None:
         digest = hashlib.sha256(options.watchlists.read_bytes()).hexdigest()
-    return json.dumps({"callsift": __version__, "watchlists": digest}, sort_keys=True)
+    return json.dumps(
+        {"callsift": __version__, "revision": ANALYZER_REVISION, "watchlists": digest},
+        sort_keys=True,
+    )
 
 
 def time_at(segment: Segment, char: int) -> float:
@@ -90,6 +99,7 @@ def analyze_segment(
     language = segment.language
     text, corrections = correct_place_names(segment.text, language)
     mentions = extract_entities(text, language) + extract_military(text, language)
+    mentions += find_phones(text, language)
     flags = match_flags(text, language, watchlists)
     heard = {right: wrong for wrong, right in corrections}
     back = _offset_map(segment.text, text) if corrections else None

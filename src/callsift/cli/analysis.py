@@ -20,7 +20,7 @@ WatchlistOption = Annotated[
     typer.Option("--watchlists", exists=True, dir_okay=False, help="Your YAML watchlist file."),
 ]
 
-_TYPES = ("PER", "LOC", "ORG", "unit", "equipment", "casualty", "order", "date")
+_TYPES = ("PER", "LOC", "ORG", "unit", "equipment", "casualty", "order", "date", "phone")
 
 
 def run_analysis(store: CaseStore, watchlists: Path | None) -> int:

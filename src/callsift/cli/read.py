@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from callsift.cli import app
-from callsift.cli.options import CaseOption, JsonOption, err, open_case, out, print_json
+from callsift.cli.options import CaseOption, JsonOption, open_case, out, print_json
+from callsift.cli.phones import number_text
+from callsift.dossier import call_dossier
 from callsift.records import CaseStatus, SearchFilters
 from callsift.search import search as run_search
-from callsift.store import case_status, channels_of, get_call, list_calls, segments_of
-from callsift.store.analysis import flags_of, mentions_of
+from callsift.store import case_status, list_calls
 
 
 def status_table(status: CaseStatus) -> Table:
@@ -92,54 +92,42 @@ def show(
     Example: callsift show 3 --json
     """
     with open_case(case) as store:
-        call = get_call(store, call_id)
-        if call is None:
-            err.print(f"[red]Error:[/red] no call {call_id} in {case}")
-            raise typer.Exit(1)
-        segments = segments_of(store, call_id)
-        mentions = mentions_of(store, call_id)
-        flags = flags_of(store, call_id)
-        channels = [
-            {k: v for k, v in asdict(c).items() if k not in ("segments", "translation_engine")}
-            for c in channels_of(store, call_id)
-        ]
+        dossier = call_dossier(store, call_id)
     if as_json:
-        print_json(
-            {
-                **asdict(call),
-                "channels": channels,
-                "segments": segments,
-                "entities": mentions,
-                "flags": flags,
-            }
-        )
+        print_json(dossier.document())
         return
-    out.print(f"[bold]Call {call.id}[/bold]  {escape(call.file)}  [{call.status}]")
+    call, verification = dossier.call, dossier.verification
+    out.print(f"[bold]Call {call.id}[/bold]  {escape(call.file)}  \\[{call.status}]")
     out.print(f"sha256 {call.sha256}")
+    out.print(f"verification: {verification.status} (version {verification.version})")
     if call.reason:
         out.print(f"[yellow]{escape(call.reason)}[/yellow]")
-    for channel in channels:
-        mixed = " (mixed Russian/Ukrainian)" if channel["mixed"] else ""
-        out.print(f"channel {channel['channel']}: {channel['language']}{mixed}")
+    for channel in dossier.channels:
+        mixed = " (mixed Russian/Ukrainian)" if channel.mixed else ""
+        out.print(f"channel {channel.channel}: {channel.language}{mixed}")
     for key, value in (call.metadata or {}).items():
-        if value and key not in ("file", "problems", "extra"):
+        if value and key not in ("file", "problems", "extra", "caller", "receiver"):
             out.print(f"{key}: {escape(str(value))}")
-    for segment in segments:
+    for role, number in dossier.numbers.items():
+        out.print(f"{role}: {number_text(number)}")
+    for segment in dossier.segments:
         out.print(
             f"[dim]{segment.start:7.2f}–{segment.end:7.2f}[/dim] "
             f"[cyan]ch{segment.channel} {segment.language}[/cyan] {escape(segment.text)}"
         )
         if segment.translation and segment.language != "en":
             out.print(f"{'':16}[dim]{escape(segment.translation)}[/dim]")
-    for mention in mentions:
+    for mention in dossier.mentions:
         value = f" = {mention.value:g}" if mention.value is not None else ""
         value += f" = {mention.fraction:g}" if mention.fraction is not None else ""
         out.print(
             f"[green]{mention.type}[/green] {mention.start:6.1f}s {escape(mention.normal)}"
             f"{value} {escape(mention.kind or '')}"
         )
-    for hit in flags:
+    for hit in dossier.flags:
         out.print(f"[red]flag {hit.topic}[/red] {hit.start:6.1f}s {escape(hit.text)}")
+    for finding in dossier.findings:
+        out.print(f"[yellow]{finding.severity} {finding.kind}[/yellow] {escape(finding.message)}")
 
 
 @app.command()

@@ -19,7 +19,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import PhoneNumberType, carrier, geocoder, number_type
 
-__all__ = ["DEFAULT_REGIONS", "PhoneNumber", "normalize_number"]
+__all__ = ["DEFAULT_REGIONS", "PhoneNumber", "check_regions", "normalize_number"]
 
 DEFAULT_REGIONS: tuple[str, ...] = ("RU", "UA")
 
@@ -60,6 +60,17 @@ class PhoneNumber:
     region: str | None = None
     carrier: str | None = None
     line_type: str | None = None
+
+
+def check_regions(regions: Sequence[str]) -> tuple[str, ...]:
+    """``regions`` upper-cased; raises ``ValueError`` naming a code phonenumbers does not know."""
+    checked = tuple(region.strip().upper() for region in regions)
+    unknown = [region for region in checked if region not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown:
+        raise ValueError(
+            f"unknown region {', '.join(unknown)}: use ISO 3166 country codes such as RU, UA, BY"
+        )
+    return checked
 
 
 def normalize_number(raw: str, regions: Sequence[str] = DEFAULT_REGIONS) -> PhoneNumber:

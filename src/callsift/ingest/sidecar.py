@@ -108,6 +108,10 @@ def _parse(name: str, data: bytes) -> tuple[list[tuple[int, _Row]], list[InputEr
     return _json_rows(name, text) if is_json else (_csv_rows(name, text), [])
 
 
+MAX_FIELD = 131_072
+"""The longest cell a sidecar may hold (csv's own default limit)."""
+
+
 def _csv_rows(name: str, text: str) -> list[tuple[int, _Row]]:
     try:
         # The delimiter that splits the header into the most columns, quotes respected.
@@ -116,6 +120,14 @@ def _csv_rows(name: str, text: str) -> list[tuple[int, _Row]]:
         columns = _unique(next(reader, []))
         rows: list[tuple[int, _Row]] = []
         for values in reader:
+            longest = max(map(len, values), default=0)
+            if longest > MAX_FIELD:
+                # Checked here, not left to csv.field_size_limit: that limit is
+                # process-wide, and followthemoney raises it when imported.
+                raise csv.Error(
+                    f"line {reader.line_num}: a field of {longest} characters (at most"
+                    f" {MAX_FIELD}); an unclosed quote, or not a spreadsheet"
+                )
             if any(value.strip() for value in values):
                 row = [(_column(columns, i), value) for i, value in enumerate(values)]
                 rows.append((reader.line_num, row))

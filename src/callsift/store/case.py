@@ -40,10 +40,16 @@ def _actor() -> str:
 
 
 class CaseStore:
-    """Open (or create) the case folder ``root``."""
+    """Open (or create) the case folder ``root``.
 
-    def __init__(self, root: Path, *, create: bool = True) -> None:
+    ``actor`` names who the custody log records for everything done through
+    this store (the web app opens one per signed-in user); by default it is
+    ``$CALLSIFT_ACTOR``, else the operating system's user.
+    """
+
+    def __init__(self, root: Path, *, create: bool = True, actor: str | None = None) -> None:
         self.root = Path(root)
+        self.actor = actor
         if not self.root.exists():
             if not create:
                 raise CaseError(f"{self.root}: no such case folder")
@@ -53,7 +59,11 @@ class CaseStore:
         self.originals = OriginalStore(self.root / "originals")
         self.derived = self.root / "derived"
         try:
-            self.conn = sqlite3.connect(self.root / DB_NAME, timeout=30, isolation_level=None)
+            # Usable from another thread than the opener's (the web app's request
+            # handlers), never by two at once: each request opens its own store.
+            self.conn = sqlite3.connect(
+                self.root / DB_NAME, timeout=30, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as error:
             raise CaseError(
                 f"{self.root / DB_NAME}: cannot open the case database ({error})"
@@ -66,6 +76,12 @@ class CaseStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def uuid(self) -> str:
+        """The case's own identity, made once when its database was created."""
+        row = self.conn.execute("SELECT value FROM case_info WHERE key = 'uuid'").fetchone()
+        return str(row["value"])
 
     def __enter__(self) -> CaseStore:
         return self
@@ -105,7 +121,7 @@ class CaseStore:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
                 utc_now(),
-                _actor(),
+                self.actor or _actor(),
                 action,
                 sha256,
                 f"callsift {__version__}",
@@ -206,13 +222,17 @@ class CaseStore:
     ) -> list[tuple[int, str, str]]:
         """Calls to (re)process: ``(id, sha256, file)``.
 
-        A call done with other settings (another model, say) is done again;
-        failed calls wait for ``retry_failed``.
+        A call done with other settings (another model, say) is done again,
+        unless a reviewer has corrected its transcript: a new machine
+        transcript would set their work aside. Failed calls wait for
+        ``retry_failed``.
         """
         statuses = "('pending', 'failed')" if retry_failed else "('pending')"
         rows = self.conn.execute(
             f"SELECT id, sha256, file FROM calls WHERE status IN {statuses}"
-            " OR (status = 'done' AND processed_with IS NOT ?) ORDER BY id",
+            " OR (status = 'done' AND processed_with IS NOT ?"
+            " AND NOT EXISTS (SELECT 1 FROM segment_versions v WHERE v.call_id = calls.id))"
+            " ORDER BY id",
             (processed_with,),
         ).fetchall()
         return [(row["id"], row["sha256"], row["file"]) for row in rows]

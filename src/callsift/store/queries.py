@@ -66,6 +66,8 @@ def segments_of(store: CaseStore, call_id: int) -> list[Segment]:
             compression_ratio=row["compression_ratio"],
             words=[Word(**w) for w in json.loads(row["words"])],
             translation=row["translation"],
+            id=row["id"],
+            version=row["version"],
         )
         for row in rows
     ]

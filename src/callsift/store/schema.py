@@ -278,4 +278,69 @@ CREATE TABLE call_links (
 );
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+
+# Review by a team (#5): a stable identity for the case (memberships in the
+# team file refer to it, so a renamed or moved folder keeps its members),
+# reviewers' annotations, transcript corrections kept as versions, and the
+# progress of long jobs for the web app's live status. Blocks belong to
+# store/review.py and store/jobs.py.
+_V4 = """
+CREATE TABLE case_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO case_info (key, value) VALUES ('uuid', lower(hex(randomblob(16))));
+
+CREATE TABLE annotations (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    channel INTEGER,
+    start REAL,
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX annotations_call ON annotations(call_id, start);
+CREATE TRIGGER annotations_no_update BEFORE UPDATE ON annotations BEGIN
+    SELECT RAISE(ABORT, 'annotations are append-only');
+END;
+CREATE TRIGGER annotations_no_delete BEFORE DELETE ON annotations BEGIN
+    SELECT RAISE(ABORT, 'annotations are append-only');
+END;
+
+ALTER TABLE segments ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE segment_versions (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    segment_id INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    editor TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    UNIQUE (segment_id, version)
+);
+CREATE INDEX segment_versions_call ON segment_versions(call_id, segment_id);
+CREATE TRIGGER segment_versions_no_update BEFORE UPDATE ON segment_versions BEGIN
+    SELECT RAISE(ABORT, 'transcript versions are append-only');
+END;
+CREATE TRIGGER segment_versions_no_delete BEFORE DELETE ON segment_versions BEGIN
+    SELECT RAISE(ABORT, 'transcript versions are append-only');
+END;
+
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'finished', 'stopped')),
+    total INTEGER,
+    done INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    item TEXT NOT NULL DEFAULT '',
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]

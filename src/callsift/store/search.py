@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from callsift.graph.numbers import normalize_number
 from callsift.records import SearchFilters, SearchHit
 from callsift.store.case import CaseStore
 
@@ -41,8 +42,12 @@ def _where(match: str, filters: SearchFilters) -> tuple[str, list[Any]]:
         digits = "".join(ch for ch in filters.number if ch.isdigit())
         caller = _DIGITS.format("coalesce(json_extract(c.metadata, '$.caller'), '')")
         receiver = _DIGITS.format("coalesce(json_extract(c.metadata, '$.receiver'), '')")
-        clauses.append(f"({caller} LIKE ? OR {receiver} LIKE ?)")
-        args += [f"%{digits}%", f"%{digits}%"]
+        # The digits as typed, or the same number however the metadata wrote it.
+        clauses.append(
+            f"({caller} LIKE ? OR {receiver} LIKE ? OR EXISTS (SELECT 1 FROM call_numbers n"
+            " WHERE n.call_id = c.id AND n.e164 = ?))"
+        )
+        args += [f"%{digits}%", f"%{digits}%", normalize_number(filters.number).e164]
     if filters.flag:
         clauses.append("EXISTS (SELECT 1 FROM flags f WHERE f.segment_id = s.id AND f.topic = ?)")
         args.append(filters.flag)

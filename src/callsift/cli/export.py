@@ -1,0 +1,182 @@
+"""``callsift export``: evidence packages, their offline check, and case exports.
+
+One command with three forms, told apart by its arguments:
+
+* ``callsift export CALL_ID... -o PACKAGE.zip [--redact ...]`` writes a package;
+* ``callsift export verify PACKAGE.zip`` checks one;
+* ``callsift export --format html|pdf|ftm|sqlite|csv -o FILE [CALL_ID...]``
+  writes a report or a data export of a selection or of the whole case.
+
+Click cannot give a command both free positional call ids and a ``verify``
+subcommand (a group's variadic argument would swallow the subcommand's name),
+so ``export`` takes its arguments as words and dispatches on the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from callsift.cli import app
+from callsift.cli.options import CaseOption, JsonOption, err, open_case, out, print_json, progress
+from callsift.export.manifest import VerifyResult, verify_package
+from callsift.export.package import PackageResult, build_package
+from callsift.export.redact import Redaction
+
+_FORMATS = ("html", "pdf", "ftm", "sqlite", "csv")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]Error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _call_ids(words: list[str]) -> list[int]:
+    try:
+        return [int(word) for word in words]
+    except ValueError as error:
+        raise _fail(
+            f"call ids are numbers (see callsift list), not {error.args[0].split(': ')[-1]}", 2
+        ) from error
+
+
+@app.command(name="export")
+def export(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="CALL_ID... | verify PACKAGE",
+            help="Calls to put in the package (see callsift list), or: verify PACKAGE.zip.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The ZIP (or --format file) to write.")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=f"A report or data export: {', '.join(_FORMATS)}."),
+    ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact", help="For publication: mask numbers, bleep them, leave out the original."
+        ),
+    ] = False,
+    mask_name: Annotated[
+        list[str] | None,
+        typer.Option("--mask-name", help="A name to mask and bleep too (implies --redact)."),
+    ] = None,
+    private_field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--private-field", help="A sidecar column to strip, e.g. intercept_ref (--redact)."
+        ),
+    ] = None,
+    expect: Annotated[
+        str | None,
+        typer.Option("--expect", help="verify: the manifest SHA-256 recorded at export."),
+    ] = None,
+    case: CaseOption = Path("case"),
+    as_json: JsonOption = False,
+) -> None:
+    """Write an evidence package, check one offline, or export the case.
+
+    A package holds each call's untouched original, its audio as 16 kHz WAV,
+    transcript and translation (JSON, SRT, VTT, TXT), entities, flags,
+    findings, verification record and custody log, and manifest.json with the
+    SHA-256 of every file. The manifest's SHA-256 is printed: record it.
+    `export verify PACKAGE.zip` exits 1 and names the problem if any byte of
+    the package changed. With --redact the package is for publication: no
+    original, numbers (and --mask-name names) masked in every text and bleeped
+    in the audio, file names replaced by call ids, --private-field columns
+    stripped.
+
+    Example: callsift export 3 7 -o calls-3-7.zip && callsift export verify calls-3-7.zip
+    """
+    words = list(args or [])
+    if words and words[0] == "verify":
+        if len(words) != 2:
+            raise _fail("usage: callsift export verify PACKAGE.zip", 2)
+        _verify(Path(words[1]), expect, as_json)
+        return
+    if output is None:
+        raise _fail("name the file to write with -o/--output", 2)
+    if fmt is not None:
+        _write_format(case, fmt, _call_ids(words), output, as_json)
+        return
+    if not words:
+        raise _fail("name the calls to export (see callsift list), or use --format", 2)
+    redaction = None
+    if redact or mask_name or private_field:
+        redaction = Redaction(
+            names=tuple(mask_name or ()), private_fields=tuple(private_field or ())
+        )
+    ids = _call_ids(words)
+    with open_case(case) as store, progress() as bar:
+        task = bar.add_task("Packing", total=len(ids), item="")
+        result = build_package(
+            store,
+            ids,
+            output,
+            redaction=redaction,
+            on_call=lambda call_id: bar.update(task, advance=1, item=f"call {call_id}"),
+        )
+    _report_package(result, as_json)
+
+
+def _report_package(result: PackageResult, as_json: bool) -> None:
+    if as_json:
+        print_json({**asdict(result), "path": str(result.path)})
+        return
+    kind = "redacted package" if result.redacted else "package"
+    err.print(
+        f"Wrote {kind} {escape(str(result.path))}: {len(result.call_ids)} call(s), "
+        f"{result.files} files, {result.size / 1e6:.1f} MB. Record the manifest's SHA-256:"
+    )
+    out.print(f"manifest sha256 {result.manifest_sha256}")
+    out.print(f"package  sha256 {result.package_sha256}")
+
+
+def _verify(path: Path, expect: str | None, as_json: bool) -> None:
+    try:
+        result = verify_package(path, expect)
+    except OSError as error:
+        raise _fail(f"{path}: cannot read the package ({error.strerror or error})") from error
+    if as_json:
+        print_json(result)
+    else:
+        _print_verify(path, result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _print_verify(path: Path, result: VerifyResult) -> None:
+    if result.ok:
+        calls = ", ".join(str(call_id) for call_id in result.call_ids)
+        out.print(
+            f"[green]OK[/green] {escape(str(path))}: {result.files} files match the manifest "
+            f"and the seal (calls {calls})"
+        )
+        out.print(f"manifest sha256 {result.manifest_sha256}")
+        return
+    out.print(f"[red]FAILED[/red] {escape(str(path))}: {len(result.problems)} problem(s)")
+    for problem in result.problems:
+        out.print(f"  {escape(problem)}")
+
+
+def _write_format(case: Path, fmt: str, ids: list[int], output: Path, as_json: bool) -> None:
+    # Imported here: the report and data formats pull in matplotlib and fpdf2,
+    # which would slow every other callsift command down at start-up.
+    from callsift.export.formats import write_format
+
+    with open_case(case) as store:
+        written = write_format(store, fmt, ids or None, output)
+    if as_json:
+        print_json({"format": fmt, "path": str(written), "call_ids": ids or None})
+        return
+    out.print(f"Wrote {fmt} {escape(str(written))}")

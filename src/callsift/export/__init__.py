@@ -1,0 +1,1 @@
+"""Exports: evidence packages, redaction for publication, reports and data formats."""

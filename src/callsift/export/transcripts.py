@@ -1,0 +1,107 @@
+"""Transcripts as files people open: SRT and WebVTT subtitles, plain text, full JSON.
+
+Subtitles let a reader play a call in any video or audio player (VLC, a
+newsroom's web player) with the words under it. Both parties of a stereo call
+go in one file, each cue labelled with its channel: one file keeps the turn
+taking visible, where a file per party would hide who answered whom. WebVTT
+labels with a voice span (``<v Channel 1>``), which players show as the
+speaker; SRT has no such markup, so the label is a plain prefix. The English
+translation is a second file of the same kind, so the original words are never
+mixed with a machine's rendering of them.
+
+Formats followed: SRT as players read it (``00:00:01,500``, cues numbered from
+1, a blank line between cues); WebVTT per https://www.w3.org/TR/webvtt1/
+(``WEBVTT`` header, ``00:00:01.500``, ``&``, ``<`` and ``>`` escaped in cue text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from callsift.records import ChannelTranscript, Segment
+
+__all__ = ["srt_time", "to_srt", "to_txt", "to_vtt", "transcript_document", "vtt_time"]
+
+
+def _clock(seconds: float, separator: str) -> str:
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def srt_time(seconds: float) -> str:
+    """``1.5`` -> ``00:00:01,500`` (SRT uses a comma before the milliseconds)."""
+    return _clock(seconds, ",")
+
+
+def vtt_time(seconds: float) -> str:
+    """``1.5`` -> ``00:00:01.500`` (WebVTT uses a full stop)."""
+    return _clock(seconds, ".")
+
+
+def _cues(segments: Sequence[Segment], translation: bool) -> list[tuple[Segment, str, str | None]]:
+    """``(segment, one-line text, channel label or None)`` for each segment with words."""
+    labelled = len({segment.channel for segment in segments}) > 1
+    cues = []
+    for segment in segments:
+        text = segment.translation if translation else segment.text
+        line = " ".join((text or "").split())
+        if line:
+            cues.append((segment, line, f"Channel {segment.channel}" if labelled else None))
+    return cues
+
+
+def to_srt(segments: Sequence[Segment], *, translation: bool = False) -> str:
+    """SubRip subtitles of the segments' text (or English ``translation``)."""
+    blocks = []
+    for number, (segment, line, label) in enumerate(_cues(segments, translation), start=1):
+        text = f"{label}: {line}" if label else line
+        blocks.append(f"{number}\n{srt_time(segment.start)} --> {srt_time(segment.end)}\n{text}\n")
+    return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(segments: Sequence[Segment], *, translation: bool = False) -> str:
+    """WebVTT subtitles; a stereo call's cues carry the channel as the voice."""
+    blocks = ["WEBVTT\n"]
+    for number, (segment, line, label) in enumerate(_cues(segments, translation), start=1):
+        text = _vtt_escape(line)
+        if label:
+            text = f"<v {label}>{text}"
+        blocks.append(f"{number}\n{vtt_time(segment.start)} --> {vtt_time(segment.end)}\n{text}\n")
+    return "\n".join(blocks)
+
+
+def to_txt(segments: Sequence[Segment], *, translation: bool = False, title: str = "") -> str:
+    """One line per segment: times, channel and language, then the words."""
+    lines = [title, ""] if title else []
+    for segment, line, label in _cues(segments, translation):
+        language = "en" if translation else segment.language
+        who = f"{label.lower()}, {language}" if label else language
+        lines.append(f"{vtt_time(segment.start)}-{vtt_time(segment.end)}  [{who}]  {line}")
+    return "\n".join(lines) + "\n"
+
+
+def transcript_document(
+    call_id: int,
+    channels: Sequence[ChannelTranscript],
+    segments: Sequence[Segment],
+    translation_engines: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Everything the recogniser and translator wrote: segments, words, timings, scores."""
+    return {
+        "call_id": call_id,
+        "channels": [
+            {key: value for key, value in asdict(channel).items() if key != "segments"}
+            for channel in channels
+        ],
+        "translation_engines": list(translation_engines),
+        "segments": [asdict(segment) for segment in segments],
+    }

@@ -1,0 +1,195 @@
+"""Reads behind the call graph: who called whom, known numbers, what each call holds.
+
+The graph is derived from three things already in the case: the normalised
+numbers of each call (``call_numbers``, written by ``callsift.graph.phones``),
+the team's directories of known numbers (``directory_entries``) and the
+language layer's results (``channels``, ``mentions``, ``flags``). Only calls
+with metadata have numbers, so a call without a sidecar row never becomes an
+edge. Exporting the graph is the one write here: it lands in the custody log
+with the SHA-256 of the file written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from callsift.graph.numbers import PhoneNumber
+from callsift.store.case import CaseStore
+
+__all__ = [
+    "CallActivity",
+    "GraphCall",
+    "KnownNumber",
+    "MentionCount",
+    "call_activity",
+    "call_languages",
+    "graph_calls",
+    "known_numbers",
+    "log_graph_export",
+]
+
+
+@dataclass(frozen=True)
+class GraphCall:
+    """One call as the graph sees it: who called whom, when, and for how long.
+
+    Attributes:
+        call_id: the call.
+        file: its file name, for people reading a profile.
+        status: ``done``, ``failed`` or ``pending`` (a corrupt recording with
+            metadata is still a call the intercept log says took place).
+        started_at: the metadata's ``started_at`` (ISO 8601), or ``None``.
+        audio_s: the decoded audio's length, for processed calls only.
+        metadata_duration_s: the duration the metadata states, or ``None``.
+        caller: the calling number, or ``None`` when the metadata names none.
+        receiver: the called number, or ``None``.
+    """
+
+    call_id: int
+    file: str
+    status: str
+    started_at: str | None
+    audio_s: float | None
+    metadata_duration_s: float | None
+    caller: PhoneNumber | None
+    receiver: PhoneNumber | None
+
+    @property
+    def duration_s(self) -> float | None:
+        """The audio's length where the call was processed, else what the metadata says."""
+        return self.audio_s if self.audio_s is not None else self.metadata_duration_s
+
+
+@dataclass(frozen=True)
+class KnownNumber:
+    """One directory entry: a number the team has already identified."""
+
+    directory: str
+    raw: str
+    e164: str | None
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class MentionCount:
+    """A place or unit spoken of, with how often and in how many calls."""
+
+    type: str
+    normal: str
+    english: str | None
+    calls: int
+    mentions: int
+
+
+@dataclass(frozen=True)
+class CallActivity:
+    """What a set of calls holds, summed: places and units spoken of, flags raised."""
+
+    places: tuple[MentionCount, ...]
+    units: tuple[MentionCount, ...]
+    flags: dict[str, int]
+
+
+def _number(row: sqlite3.Row, role: str) -> PhoneNumber | None:
+    if row[f"{role}_raw"] is None:
+        return None
+    return PhoneNumber(
+        raw=row[f"{role}_raw"],
+        e164=row[f"{role}_e164"],
+        valid=bool(row[f"{role}_valid"]),
+        country=row[f"{role}_country"],
+        region=row[f"{role}_region"],
+        carrier=row[f"{role}_carrier"],
+        line_type=row[f"{role}_line_type"],
+    )
+
+
+_PARTY = ", ".join(
+    f"{alias}.{column} AS {role}_{column}"
+    for alias, role in (("a", "caller"), ("b", "receiver"))
+    for column in ("raw", "e164", "valid", "country", "region", "carrier", "line_type")
+)
+
+
+def graph_calls(store: CaseStore) -> list[GraphCall]:
+    """Every call with metadata and at least one normalised number, by call id."""
+    rows = store.conn.execute(
+        f"SELECT c.id, c.file, c.status, json_extract(c.metadata, '$.started_at') AS started_at,"
+        f" CASE WHEN c.status = 'done' THEN c.duration_s END AS audio_s,"
+        f" json_extract(c.metadata, '$.duration_s') AS metadata_duration_s, {_PARTY}"
+        " FROM calls c"
+        " LEFT JOIN call_numbers a ON a.call_id = c.id AND a.role = 'caller'"
+        " LEFT JOIN call_numbers b ON b.call_id = c.id AND b.role = 'receiver'"
+        " WHERE c.metadata IS NOT NULL AND (a.call_id IS NOT NULL OR b.call_id IS NOT NULL)"
+        " ORDER BY c.id"
+    ).fetchall()
+    return [
+        GraphCall(
+            call_id=row["id"],
+            file=row["file"],
+            status=row["status"],
+            started_at=row["started_at"],
+            audio_s=row["audio_s"],
+            metadata_duration_s=_float(row["metadata_duration_s"]),
+            caller=_number(row, "caller"),
+            receiver=_number(row, "receiver"),
+        )
+        for row in rows
+    ]
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def known_numbers(store: CaseStore) -> list[KnownNumber]:
+    """Every directory entry, in import order."""
+    rows = store.conn.execute(
+        "SELECT directory, raw, e164, name, unit FROM directory_entries ORDER BY id"
+    )
+    return [KnownNumber(**dict(row)) for row in rows]
+
+
+def call_languages(store: CaseStore, call_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """The languages decided for each call's channels (calls without any are absent)."""
+    rows = store.conn.execute(
+        "SELECT call_id, group_concat(DISTINCT language) AS languages FROM channels"
+        " WHERE language IS NOT NULL AND call_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY call_id",
+        (json.dumps(list(call_ids)),),
+    )
+    return {row["call_id"]: tuple(sorted(row["languages"].split(","))) for row in rows}
+
+
+def call_activity(store: CaseStore, call_ids: Sequence[int]) -> CallActivity:
+    """Places (``LOC``) and units mentioned in the calls, and the flags they raised."""
+    ids = json.dumps(list(call_ids))
+    mentions = store.conn.execute(
+        "SELECT type, normal, max(json_extract(attrs, '$.english')) AS english,"
+        " count(DISTINCT call_id) AS calls, count(*) AS mentions FROM mentions"
+        " WHERE type IN ('LOC', 'unit') AND call_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY type, normal ORDER BY calls DESC, mentions DESC, normal",
+        (ids,),
+    ).fetchall()
+    counts = [MentionCount(**dict(row)) for row in mentions]
+    flags = store.conn.execute(
+        "SELECT topic, count(*) AS hits FROM flags"
+        " WHERE call_id IN (SELECT value FROM json_each(?))"
+        " GROUP BY topic ORDER BY hits DESC, topic",
+        (ids,),
+    )
+    return CallActivity(
+        places=tuple(m for m in counts if m.type == "LOC"),
+        units=tuple(m for m in counts if m.type == "unit"),
+        flags={row["topic"]: row["hits"] for row in flags},
+    )
+
+
+def log_graph_export(store: CaseStore, file: str, fmt: str, sha256: str, **counts: int) -> None:
+    """Record in the custody log that the graph was written to ``file``."""
+    with store.transaction():
+        store.log("graph-export", sha256, file=file, format=fmt, **counts)
