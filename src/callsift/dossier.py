@@ -64,9 +64,7 @@ class CallDossier:
             "findings": [
                 {k: v for k, v in asdict(f).items() if k in _FINDING_KEYS} for f in self.findings
             ],
-            "verification": {
-                k: v for k, v in asdict(self.verification).items() if k != "call_id"
-            },
+            "verification": {k: v for k, v in asdict(self.verification).items() if k != "call_id"},
             "numbers": {
                 role: asdict(self.numbers[role]) if role in self.numbers else None
                 for role in ("caller", "receiver")

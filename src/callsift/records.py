@@ -216,6 +216,8 @@ class SearchFilters:
         flag: a watchlist topic the segment raised.
         entity: a person, place or organisation (normal form) the call mentions.
         unit: a military unit key the call mentions (``331 полк``).
+        status: the call's verification status (``unverified`` includes calls
+            never reviewed).
     """
 
     lang: str | None = None
@@ -225,6 +227,7 @@ class SearchFilters:
     flag: str | None = None
     entity: str | None = None
     unit: str | None = None
+    status: str | None = None
 
 
 @dataclass
@@ -275,6 +278,7 @@ class Mention:
         attrs: anything else (``LOC``: ``english``, ``lat``, ``lon``, ``geonameid``).
         start: seconds from the call start, set by the pipeline.
         channel: the party's channel, set by the pipeline.
+        segment_id: the stored segment it was found in, once stored.
     """
 
     type: str
@@ -288,6 +292,7 @@ class Mention:
     attrs: dict[str, Any] = field(default_factory=dict)
     start: float = 0.0
     channel: int = 0
+    segment_id: int | None = None
 
 
 @dataclass
@@ -311,6 +316,7 @@ class FlagHit:
     end_char: int
     start: float = 0.0
     channel: int = 0
+    segment_id: int | None = None
 
 
 @dataclass(frozen=True)

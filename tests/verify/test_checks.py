@@ -21,21 +21,31 @@ from callsift.analyze.flags import load_watchlists
 from callsift.analyze.run import AnalyzeOptions, analyze_segment
 from callsift.audio import DecodeOptions, decode
 from callsift.records import Call, FindingRecord, Segment
-from callsift.store import CaseStore, list_calls
+from callsift.store import CaseStore, channels_of, get_call, list_calls, segments_of
+from callsift.store.analysis import mentions_of
 from callsift.store.findings import list_findings
 from callsift.verify import CHECK_KINDS, CheckOptions, check_case
 from callsift.verify.checks import CallFacts, date_mismatch, duration_mismatch
+from callsift.verify.duplicates import Heard, duplicate_speech
 from callsift.verify.places import (
     country_language,
     country_places,
     place_mismatch,
     resolve_location,
 )
-from callsift.verify.signals import RATE, abrupt_cuts, silence_islands
-from tests.verify.conftest import facts_of
+from callsift.verify.signals import RATE, Fingerprint, abrupt_cuts, fingerprint, silence_islands
 
 Checked = tuple[CaseStore, list[FindingRecord]]
 OPTIONS = CheckOptions()
+
+
+def facts_of(store: CaseStore, call_id: int) -> CallFacts:
+    """A stored call as the checks see it (what ``check_case`` builds)."""
+    call = get_call(store, call_id)
+    assert call is not None
+    return CallFacts(
+        call, channels_of(store, call_id), segments_of(store, call_id), mentions_of(store, call_id)
+    )
 
 
 def _calls_by_name(store: CaseStore) -> dict[str, Call]:
@@ -151,7 +161,8 @@ def test_signs_of_editing_where_the_edits_were_made(
     planted = truth["planted"]["edited"]
     call = _calls_by_name(store)[planted["file"]]
     signs = {f.detail["sign"]: f.detail for f in findings if f.call_id == call.id}
-    silence, cut = planted["edits"]
+    (silence,) = [edit for edit in planted["edits"] if "spliced_silence_at_s" in edit]
+    (cut,) = [edit for edit in planted["edits"] if "cut_at_s" in edit]
     assert signs["spliced-silence"]["start"] == pytest.approx(
         silence["spliced_silence_at_s"], abs=0.02
     )
@@ -161,9 +172,7 @@ def test_signs_of_editing_where_the_edits_were_made(
     assert signs["cut"]["at_s"] == pytest.approx(cut["cut_at_s"], abs=0.03)
 
 
-def test_a_rerun_replaces_the_findings_and_is_logged(
-    demo_case: Path, tmp_path: Path
-) -> None:
+def test_a_rerun_replaces_the_findings_and_is_logged(demo_case: Path, tmp_path: Path) -> None:
     shutil.copytree(demo_case, tmp_path / "case")
     with CaseStore(tmp_path / "case") as store:
         first = check_case(store)
@@ -173,6 +182,37 @@ def test_a_rerun_replaces_the_findings_and_is_logged(
         runs = [entry for entry in store.custody() if entry["action"] == "check"]
         assert [entry["detail"]["findings"] for entry in runs] == [len(first), len(first)]
         assert sorted(runs[-1]["detail"]["kinds"]) == sorted(CHECK_KINDS)
+
+
+def _heard(store: CaseStore, file: str, *, audio: bool = True, words: bool = True) -> Heard:
+    facts = _facts(store, file)
+    prints: list[Fingerprint] = []
+    if audio:
+        path = store.originals.path(facts.call.sha256)
+        _, tracks = decode(path, DecodeOptions(sample_rate=RATE))
+        prints = [fingerprint(track) for track in tracks]
+    return Heard(facts if words else dataclasses.replace(facts, segments=[]), prints)
+
+
+def test_either_the_audio_or_the_transcript_finds_the_same_speech(
+    checked: Checked, truth: dict[str, Any]
+) -> None:
+    store = checked[0]
+    first, later = truth["planted"]["reexport"]["files"]
+    by_audio = duplicate_speech(
+        [_heard(store, first, words=False), _heard(store, later, words=False)], OPTIONS
+    )
+    assert [f.detail["transcript_similarity"] for f in by_audio] == [0.0]
+    assert by_audio[0].detail["audio_similarity"] >= OPTIONS.min_audio_similarity
+    # A re-recording through a loudspeaker keeps only the words.
+    by_words = duplicate_speech(
+        [_heard(store, first, audio=False), _heard(store, later, audio=False)], OPTIONS
+    )
+    assert [f.detail["audio_similarity"] for f in by_words] == [0.0]
+    assert by_words[0].detail["transcript_similarity"] >= OPTIONS.min_transcript_similarity
+    # The same voice saying other things is no copy, nor is a shared phrase.
+    others = [_heard(store, name) for name in ("call_001.wav", "call_002.wav", "call_009.flac")]
+    assert duplicate_speech(others, OPTIONS) == []
 
 
 # -- the rules at their edges, on stored calls with one metadata value changed ----------------
@@ -302,18 +342,20 @@ def test_sheet_locations_resolve_as_journalists_spell_them() -> None:
 
 @pytest.fixture(scope="module")
 def clean(checked: Checked) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """call_001.wav (lossless PCM, no planted problem) at 8 kHz, and its speech."""
-    facts = _facts(checked[0], "call_001.wav")
-    _, (track,) = decode(
+    """The soldier's channel of call_010.wav (lossless PCM with line noise, no planted
+    problem) at 8 kHz, and his speech."""
+    facts = _facts(checked[0], "call_010.wav")
+    _, tracks = decode(
         checked[0].originals.path(facts.call.sha256), DecodeOptions(sample_rate=RATE)
     )
-    return track, [(s.start, s.end) for s in facts.segments]
+    return tracks[0], [(s.start, s.end) for s in facts.segments if s.channel == 0]
 
 
 def test_clean_audio_shows_no_sign_of_editing(
     clean: tuple[np.ndarray, list[tuple[float, float]]],
 ) -> None:
     track, speech = clean
+    assert len(speech) >= 3
     assert abrupt_cuts(track, speech, OPTIONS.min_cut_db, OPTIONS.min_cut_isolation_db) == []
     assert silence_islands(track, OPTIONS.min_silence_s) == []
 
@@ -321,13 +363,13 @@ def test_clean_audio_shows_no_sign_of_editing(
 def test_a_cut_inside_speech_is_found_where_it_was_made(
     clean: tuple[np.ndarray, list[tuple[float, float]]],
 ) -> None:
-    """Remove 0.4 s at the middle of each long segment, from a crest to a trough."""
+    """In each long segment, remove the speech from a crest to a trough 0.3-0.6 s later."""
     track, speech = clean
-    length, window = int(0.4 * RATE), int(0.01 * RATE)
     for start, end in [(s, e) for s, e in speech if e - s >= 2.0]:
-        middle = int((start + end) / 2 * RATE)
-        cut = middle + int(np.argmax(track[middle : middle + window]))
-        resume = cut + length + int(np.argmin(track[cut + length : cut + length + window]))
+        low, high = (int((start + share * (end - start)) * RATE) for share in (0.3, 0.7))
+        cut = low + int(np.argmax(track[low:high]))
+        after = cut + int(0.3 * RATE)
+        resume = after + int(np.argmin(track[after : after + int(0.3 * RATE)]))
         edited = np.concatenate([track[:cut], track[resume:]])
         removed = (resume - cut) / RATE
         shifted = [(s, e) if e <= cut / RATE else (s, e - removed) for s, e in speech]
@@ -339,7 +381,7 @@ def test_spliced_digital_silence_is_found_and_a_pause_is_not(
     clean: tuple[np.ndarray, list[tuple[float, float]]],
 ) -> None:
     track, speech = clean
-    at = int(speech[1][0] * RATE) - int(0.2 * RATE)  # in the pause before the second segment
+    at = int(speech[1][0] * RATE) - int(0.1 * RATE)  # in the pause before the second segment
     edited = np.concatenate([track[:at], np.zeros(int(0.6 * RATE), track.dtype), track[at:]])
     (island,) = silence_islands(edited, OPTIONS.min_silence_s)
     assert (island.start, island.end) == pytest.approx((at / RATE, at / RATE + 0.6), abs=0.011)

@@ -42,7 +42,9 @@ def _peaks(track: np.ndarray, buckets: int) -> list[tuple[float, float]]:
     ]
 
 
-def playback_audio(original: Path, folder: Path, sha256: str, buckets: int = 600) -> tuple[Path, Waveform]:
+def playback_audio(
+    original: Path, folder: Path, sha256: str, buckets: int = 600
+) -> tuple[Path, Waveform]:
     """The playable WAV of ``original`` and its waveform, made on first use.
 
     Raises :class:`~callsift.errors.InputError` if the original cannot be decoded.

@@ -37,7 +37,20 @@ def _root(
     """callsift: recorded calls to searchable transcripts, with every original preserved."""
 
 
-from callsift.cli import analysis, bench, checks, export, graph, phones, pipeline, read, verify  # noqa: E402,F401  (commands register on import)
+from callsift.cli import (  # noqa: E402,F401  (commands register on import)
+    analysis,
+    bench,
+    checks,
+    export,
+    graph,
+    phones,
+    pipeline,
+    read,
+    serve,
+    users,
+    verify,
+    voices,
+)
 
 
 def main() -> None:

@@ -20,13 +20,14 @@ _COLOURS = {"problem": "red", "warning": "yellow", "info": "cyan"}
 def check(case: CaseOption = Path("case"), as_json: JsonOption = False) -> None:
     """Check every call: metadata against content, duplicates, signs of editing.
 
-    Dates spoken against started_at, the sheet's duration against the audio,
-    number country against language and places, the sheet's location against
-    the places named, the same recording or speech under other names, spliced
-    silence and abrupt cuts. Each finding is a lead for a person to weigh; it
-    is stored on the call (see `show`) and replaces the previous run's.
-    --json prints a list of findings with call_id, file, kind, severity,
-    message, other_call_id, score and detail.
+    Values the sheet holds that cannot be read (a 32 March, a number that is
+    no phone number), dates spoken against started_at, the sheet's duration
+    against the audio, number country against language and places, the
+    sheet's location against the places named, the same recording or speech
+    under other names, spliced silence and abrupt cuts. Each finding is a lead
+    for a person to weigh; it is stored on the call (see `show`) and replaces
+    the previous run's. --json prints a list of findings with call_id, file,
+    kind, severity, message, other_call_id, score and detail.
 
     Example: callsift check --json
     """

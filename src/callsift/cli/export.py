@@ -106,13 +106,23 @@ def export(
         return
     if output is None:
         raise _fail("name the file to write with -o/--output", 2)
+    redacting = bool(redact or mask_name or private_field)
     if fmt is not None:
+        if redacting:
+            # Refused rather than ignored: a user who asked for redaction
+            # must never receive the numbers unmasked.
+            raise _fail(
+                "--redact, --mask-name and --private-field apply to evidence packages only; "
+                f"the {fmt} export cannot be redacted yet (export CALL_ID... -o PACKAGE.zip "
+                "--redact for publication)",
+                2,
+            )
         _write_format(case, fmt, _call_ids(words), output, as_json)
         return
     if not words:
         raise _fail("name the calls to export (see callsift list), or use --format", 2)
     redaction = None
-    if redact or mask_name or private_field:
+    if redacting:
         redaction = Redaction(
             names=tuple(mask_name or ()), private_fields=tuple(private_field or ())
         )
@@ -138,8 +148,8 @@ def _report_package(result: PackageResult, as_json: bool) -> None:
         f"Wrote {kind} {escape(str(result.path))}: {len(result.call_ids)} call(s), "
         f"{result.files} files, {result.size / 1e6:.1f} MB. Record the manifest's SHA-256:"
     )
-    out.print(f"manifest sha256 {result.manifest_sha256}")
-    out.print(f"package  sha256 {result.package_sha256}")
+    out.print(f"manifest sha256 {result.manifest_sha256}", soft_wrap=True)
+    out.print(f"package  sha256 {result.package_sha256}", soft_wrap=True)
 
 
 def _verify(path: Path, expect: str | None, as_json: bool) -> None:
@@ -156,17 +166,22 @@ def _verify(path: Path, expect: str | None, as_json: bool) -> None:
 
 
 def _print_verify(path: Path, result: VerifyResult) -> None:
+    # One line per statement, never wrapped: a reader compares the hashes and
+    # paths in them, and a script may grep them from a log.
     if result.ok:
         calls = ", ".join(str(call_id) for call_id in result.call_ids)
         out.print(
             f"[green]OK[/green] {escape(str(path))}: {result.files} files match the manifest "
-            f"and the seal (calls {calls})"
+            f"and the seal (calls {calls})",
+            soft_wrap=True,
         )
-        out.print(f"manifest sha256 {result.manifest_sha256}")
+        out.print(f"manifest sha256 {result.manifest_sha256}", soft_wrap=True)
         return
-    out.print(f"[red]FAILED[/red] {escape(str(path))}: {len(result.problems)} problem(s)")
+    out.print(
+        f"[red]FAILED[/red] {escape(str(path))}: {len(result.problems)} problem(s)", soft_wrap=True
+    )
     for problem in result.problems:
-        out.print(f"  {escape(problem)}")
+        out.print(f"  {escape(problem)}", soft_wrap=True)
 
 
 def _write_format(case: Path, fmt: str, ids: list[int], output: Path, as_json: bool) -> None:

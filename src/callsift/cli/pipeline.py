@@ -13,6 +13,7 @@ from callsift.cli import app
 from callsift.cli.analysis import WatchlistOption, run_analysis
 from callsift.cli.options import CaseOption, JsonOption, err, open_case, print_json, progress
 from callsift.cli.read import status_table
+from callsift.graph.phones import number_case
 from callsift.ingest.run import ingest_paths
 from callsift.pipeline import CallOutcome, ProcessOptions, process_case
 from callsift.store import case_status
@@ -144,6 +145,7 @@ def process(
             )
             translate_case(store, translator)
         run_analysis(store, watchlists)
+        number_case(store)  # caller and receiver to E.164, for the graph and the web app
         status = case_status(store)
     if as_json:
         print_json(

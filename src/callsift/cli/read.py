@@ -16,6 +16,7 @@ from callsift.dossier import call_dossier
 from callsift.records import CaseStatus, SearchFilters
 from callsift.search import search as run_search
 from callsift.store import case_status, list_calls
+from callsift.verify.status import Status
 
 
 def status_table(status: CaseStatus) -> Table:
@@ -143,6 +144,7 @@ def search(
     flag: Annotated[str | None, typer.Option(help="Segment raised this watchlist topic.")] = None,
     entity: Annotated[str | None, typer.Option(help="Call mentions this person/place/org.")] = None,
     unit: Annotated[str | None, typer.Option(help="Call mentions this unit ('331 полк').")] = None,
+    status: Annotated[Status | None, typer.Option(help="The call's verification status.")] = None,
     limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
     facets: Annotated[bool, typer.Option("--facets", help="Count hits per facet.")] = False,
     as_json: JsonOption = False,
@@ -155,7 +157,9 @@ def search(
 
     Example: callsift search "приказали" --from 2022-03-01 --flag orders --json
     """
-    filters = SearchFilters(lang, date_from, date_to, number, flag, entity, unit)
+    filters = SearchFilters(
+        lang, date_from, date_to, number, flag, entity, unit, status.value if status else None
+    )
     with open_case(case) as store:
         result = run_search(store, query, filters, limit, facets)
     if as_json:

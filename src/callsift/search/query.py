@@ -24,7 +24,15 @@ from callsift.errors import CallsiftError
 from callsift.records import SearchFilters, SearchHit, SearchResult
 from callsift.store import CaseStore, search_facets, search_segments
 
-__all__ = ["SearchError", "Term", "fts_query", "highlight", "parse_query", "search"]
+__all__ = [
+    "SearchError",
+    "Term",
+    "fts_query",
+    "highlight",
+    "highlight_spans",
+    "parse_query",
+    "search",
+]
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?(?:~(\d+))?|(\S+)')
 
@@ -150,24 +158,34 @@ def _stem(word: str) -> str:
     return word
 
 
-def highlight(text: str, language: str | None, terms: list[Term], english: bool = False) -> str:
-    """Mark the words of ``text`` that a query term matched with ``[`` and ``]``."""
+def highlight_spans(
+    text: str, language: str | None, terms: list[Term], english: bool = False
+) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` that a query term matched."""
     wanted = {w.lower() for t in terms if not t.exclude for w in t.words}
     if not english:
         wanted |= {v for t in terms if not t.exclude for w in t.words for v in _variants(w)}
     prefixes = {t.words[-1].lower() for t in terms if t.prefix and not t.exclude}
-    out, last = [], 0
+    stems = {_stem(w) for w in wanted} if english else set()
+    spans = []
     for token in lemmatize(text, language):
         word = token.text.lower()
-        hit = (
+        if (
             word in wanted
             or token.lemma in wanted
             or any(word.startswith(p) for p in prefixes)
-            or (english and _stem(word) in {_stem(w) for w in wanted})
-        )
-        if hit:
-            out.append(text[last : token.start] + "[" + token.text + "]")
-            last = token.end
+            or _stem(word) in stems
+        ):
+            spans.append((token.start, token.end))
+    return spans
+
+
+def highlight(text: str, language: str | None, terms: list[Term], english: bool = False) -> str:
+    """Mark the words of ``text`` that a query term matched with ``[`` and ``]``."""
+    out, last = [], 0
+    for start, end in highlight_spans(text, language, terms, english):
+        out.append(text[last:start] + "[" + text[start:end] + "]")
+        last = end
     return "".join(out) + text[last:]
 
 

@@ -147,6 +147,7 @@ def mentions_of(store: CaseStore, call_id: int) -> list[Mention]:
             attrs=json.loads(row["attrs"]) if row["attrs"] else {},
             start=row["start"],
             channel=row["channel"],
+            segment_id=row["segment_id"],
         )
         for row in rows
     ]
@@ -165,6 +166,7 @@ def flags_of(store: CaseStore, call_id: int) -> list[FlagHit]:
             end_char=row["end_char"],
             start=row["start"],
             channel=row["channel"],
+            segment_id=row["segment_id"],
         )
         for row in rows
     ]

@@ -156,7 +156,7 @@ def correct_segment(
             raise ConflictError(call_id, expected_version, row["version"], what="segment")
         version = row["version"] + 1
         insert = (
-            "INSERT INTO segment_versions (call_id, segment_id, channel, start, \"end\","
+            'INSERT INTO segment_versions (call_id, segment_id, channel, start, "end",'
             " version, text, editor, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         place = (call_id, segment_id, row["channel"], row["start"], row["end"])
@@ -182,6 +182,8 @@ def segment_versions_of(store: CaseStore, call_id: int) -> dict[int, list[Segmen
         (call_id,),
     ):
         versions.setdefault(r["segment_id"], []).append(
-            SegmentVersion(r["segment_id"], r["version"], r["text"], r["editor"], r["note"], r["at"])
+            SegmentVersion(
+                r["segment_id"], r["version"], r["text"], r["editor"], r["note"], r["at"]
+            )
         )
     return versions

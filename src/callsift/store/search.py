@@ -65,6 +65,12 @@ def _where(match: str, filters: SearchFilters) -> tuple[str, list[Any]]:
             " AND m.type = 'unit' AND m.normal = ?)"
         )
         args.append(filters.unit)
+    if filters.status:
+        clauses.append(
+            "coalesce((SELECT v.status FROM verification v WHERE v.call_id = c.id),"
+            " 'unverified') = ?"
+        )
+        args.append(filters.status)
     return " AND ".join(clauses), args
 
 

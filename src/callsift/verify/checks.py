@@ -137,8 +137,8 @@ def invalid_metadata(facts: CallFacts) -> list[FindingRecord]:
                     facts,
                     "metadata-invalid",
                     "problem",
-                    f"Metadata {role} {raw!r} is not a valid phone number: no number plan "
-                    "fits it. A typing error, a truncated log, or a service code.",
+                    f"Metadata {role} {raw!r} is not a valid phone number: no numbering plan "
+                    "fits it (a typing error, a truncated log, or a range never assigned).",
                     detail={
                         "problem": f"{role} is not a valid phone number",
                         "field": role,

@@ -1,0 +1,145 @@
+"""The JSON API: the same operations as the pages, for scripts and other tools.
+
+Sign in with ``POST /api/login`` (JSON ``{"username", "password"}``), keep the
+session cookie, and send the ``csrf_token`` it returns as ``X-CSRF-Token``
+with every POST. A call's document is the one ``callsift show --json``
+prints; search hits are those of ``callsift search --json``. The case is
+the ``case`` query parameter (see ``GET /api/cases``), which a member of a
+single case may leave out. The same access rules as the pages apply; the
+schema is served at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import BaseModel, Field
+
+from callsift.analyze.run import AnalyzeOptions, analyze_case
+from callsift.records import SearchFilters
+from callsift.search import SearchError
+from callsift.store import case_status, list_calls
+from callsift.store.jobs import recent_jobs
+from callsift.store.review import add_annotation, correct_segment
+from callsift.verify.status import set_status, verification_list
+from callsift.web.calls import open_call
+from callsift.web.errors import BadRequest
+from callsift.web.pages import run_search
+from callsift.web.security import Annotating, Correcting, Reading, SignedIn, Verifying
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class AnnotationIn(BaseModel):
+    text: str = Field(max_length=10_000)
+    channel: int | None = None
+    start: float | None = None
+
+
+class CorrectionIn(BaseModel):
+    text: str = Field(max_length=10_000)
+    version: int = Field(description="the segment's version you corrected (1: never corrected)")
+    note: str = Field("", max_length=2_000)
+
+
+class VerificationIn(BaseModel):
+    status: str
+    version: int = Field(description="the record's version you saw (0: never reviewed)")
+    note: str = Field("", max_length=10_000)
+    links: list[int] = []
+
+
+@router.get("/cases")
+def cases(request: Request, who: SignedIn) -> list[dict[str, str]]:
+    """The cases you are a member of."""
+    return [
+        {"name": case.slug, "title": case.title, "uuid": case.uuid}
+        for case in request.app.state.cases.values()
+        if case.uuid in who.account.cases
+    ]
+
+
+@router.get("/status")
+def status(ctx: Reading) -> dict[str, Any]:
+    """Counts per stage and failures (as ``callsift status --json``), and recent jobs."""
+    return {**asdict(case_status(ctx.store)), "jobs": [asdict(j) for j in recent_jobs(ctx.store)]}
+
+
+@router.get("/calls")
+def calls(ctx: Reading) -> list[dict[str, Any]]:
+    """Every call (as ``callsift list --json``) with its verification status."""
+    reviews = {record.call_id: record for record in verification_list(ctx.store)}
+    return [
+        {**asdict(call), "verification": reviews[call.id].status} for call in list_calls(ctx.store)
+    ]
+
+
+@router.get("/calls/{call_id}")
+def call(ctx: Reading, call_id: int) -> dict[str, Any]:
+    """One call's whole document (as ``callsift show --json``); logged as a view."""
+    dossier = open_call(ctx, call_id)
+    ctx.store.log("view", dossier.call.sha256, call_id=call_id, via="api")
+    return dossier.document()
+
+
+@router.get("/search")
+def search(
+    ctx: Reading,
+    q: str,
+    lang: Annotated[str | None, Query(pattern="^(ru|uk|en)$")] = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    number: str | None = None,
+    flag: str | None = None,
+    entity: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+) -> dict[str, Any]:
+    """Hits best first (as ``callsift search --json --facets``), with total and facets."""
+    filters = SearchFilters(lang, date_from, date_to, number, flag, entity, unit, status)
+    try:
+        result = run_search(ctx, q, filters, limit)
+    except SearchError as error:
+        raise BadRequest(str(error)) from None
+    return asdict(result)
+
+
+@router.post("/calls/{call_id}/annotations", status_code=201)
+def annotate(
+    ctx: Annotating, call_id: int, body: Annotated[AnnotationIn, Body()]
+) -> dict[str, Any]:
+    open_call(ctx, call_id)
+    note = add_annotation(ctx.store, call_id, ctx.viewer.name, body.text, body.channel, body.start)
+    return asdict(note)
+
+
+@router.post("/calls/{call_id}/segments/{segment_id}")
+def correct(
+    request: Request,
+    ctx: Correcting,
+    call_id: int,
+    segment_id: int,
+    body: Annotated[CorrectionIn, Body()],
+) -> dict[str, Any]:
+    """Correct a segment's text; 409 if it changed since ``version``."""
+    open_call(ctx, call_id)
+    version = correct_segment(
+        ctx.store, call_id, segment_id, body.text, ctx.viewer.name, body.version, body.note
+    )
+    analyze_case(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
+    return {"call_id": call_id, "segment_id": segment_id, "version": version}
+
+
+@router.post("/calls/{call_id}/verification")
+def verify(ctx: Verifying, call_id: int, body: Annotated[VerificationIn, Body()]) -> dict[str, Any]:
+    """Set the call's verification status; 409 if it changed since ``version``."""
+    open_call(ctx, call_id)
+    record = set_status(
+        ctx.store, call_id, body.status, ctx.viewer.name, body.note, body.links, body.version
+    )
+    return asdict(record)

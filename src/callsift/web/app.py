@@ -1,0 +1,213 @@
+"""The review web app: one FastAPI application over the case folders it serves.
+
+Pages are rendered on the server with Jinja2 (autoescape on, so every
+transcript, file name and note is text, never markup) and made lively with
+htmx, vendored in ``static/``; the rest of the behaviour is one small script
+of ours (``app.js``: the player, the word under the playhead, zoom on the
+graph). The waveform, the charts, the call graph and the map are SVG drawn
+on the server, so no other JavaScript library and no tile server is needed,
+and nothing is fetched from outside: the Content Security Policy allows this
+server alone.
+
+Routes call the same library functions as the CLI (``callsift.dossier``,
+``callsift.search``, ``callsift.verify.status``…); each is declared in a
+module of this package with the capability it needs (``security.case_access``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from callsift import __version__
+from callsift.errors import CallsiftError, ConflictError, InputError, ReviewError
+from callsift.store import CaseStore
+from callsift.web.errors import Conflict, WebError
+from callsift.web.render import page
+from callsift.web.security import ServedCase
+
+__all__ = ["WebSettings", "create_app"]
+
+log = logging.getLogger("callsift.web")
+
+HERE = Path(__file__).resolve().parent
+
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none';"
+    " base-uri 'none'"
+)
+_HEADERS = [
+    (b"content-security-policy", _CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on
+    # form posts, which the CSRF check must refuse; nothing leaks to other sites either way.
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """How ``callsift serve`` runs.
+
+    Attributes:
+        cases: the case folders to serve.
+        users: the team file (accounts, memberships, sessions).
+        watchlists: the YAML watchlists the cases were analysed with, used to
+            re-analyse a call after a correction (``None``: the built-in ones).
+        session_hours: how long a sign-in lasts.
+    """
+
+    cases: tuple[Path, ...]
+    users: Path
+    watchlists: Path | None = None
+    session_hours: float = 12.0
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers on every response, and no caching.
+
+    Intercepted calls are sensitive: pages and audio are marked ``no-store``
+    so no shared or browser cache keeps them after the session ends.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(
+        self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]], send: Any
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += _HEADERS
+                if not scope["path"].startswith("/static/"):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "case"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def served_cases(paths: Sequence[Path]) -> dict[str, ServedCase]:
+    """Each case folder under a unique URL name; a folder that is not a case stops the start."""
+    cases: dict[str, ServedCase] = {}
+    for path in paths:
+        with CaseStore(Path(path), create=False) as store:
+            uuid = store.uuid
+        slug = _slug(Path(path).resolve().name, set(cases))
+        cases[slug] = ServedCase(slug, Path(path).resolve(), uuid, Path(path).resolve().name)
+    return cases
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(float(seconds), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clock"] = _clock
+    env.filters["plural"] = _plural
+    env.globals["version"] = __version__
+    return Jinja2Templates(env=env)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status)
+    if status == 401 and request.method == "GET" and "hx-request" not in request.headers:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    name = "_error.html" if "hx-request" in request.headers else "error.html"
+    return page(request, name, {"status": status, "message": message}, status_code=status)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(WebError)
+    async def web_error(request: Request, error: WebError) -> Response:
+        return _error_response(request, error.status, error.message)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, error: ConflictError) -> Response:
+        return _error_response(request, Conflict.status, str(error))
+
+    @app.exception_handler(ReviewError)
+    @app.exception_handler(InputError)
+    async def refused(request: Request, error: CallsiftError) -> Response:
+        return _error_response(request, 400, str(error))
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, error: Exception) -> Response:
+        return _error_response(request, 404, "not found")
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, "something went wrong; the server log has the details")
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    """The app for ``settings``; a folder that is not a case raises ``CaseError``."""
+    from callsift.web import api, calls, maps, pages, signin
+
+    app = FastAPI(
+        title="callsift",
+        version=__version__,
+        description="Review recorded calls: search, listen, annotate, verify, export.",
+        docs_url=None,  # the Swagger page loads its assets from a CDN; /openapi.json is served
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.cases = served_cases(settings.cases)
+    app.state.templates = _templates()
+    app.add_middleware(SecurityHeaders)
+    _install_handlers(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (signin, pages, calls, maps, api):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,173 @@
+"""The case pages: the list of one's cases, the dashboard with live progress, calls, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from callsift.graph.phones import number_summaries
+from callsift.records import SearchFilters, SearchHit, SearchResult
+from callsift.search import SearchError, highlight_spans, parse_query, search
+from callsift.store import case_status, list_calls
+from callsift.store.analysis import entity_counts
+from callsift.store.jobs import Job, recent_jobs
+from callsift.store.overview import case_counts
+from callsift.verify.status import STATUSES, verification_list
+from callsift.web.charts import day_bars
+from callsift.web.render import page
+from callsift.web.security import CaseContext, Reading, SignedIn
+
+__all__ = ["Marked", "marked", "router"]
+
+router = APIRouter()
+
+# A job that has not reported for this long is shown as no longer running.
+STALE_S = 300.0
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A piece of text, and whether the search matched it (rendered as ``<mark>``)."""
+
+    text: str
+    hit: bool
+
+
+def marked(text: str, spans: list[tuple[int, int]]) -> list[Marked]:
+    pieces, last = [], 0
+    for start, end in spans:
+        if start > last:
+            pieces.append(Marked(text[last:start], False))
+        pieces.append(Marked(text[start:end], True))
+        last = end
+    if last < len(text):
+        pieces.append(Marked(text[last:], False))
+    return pieces
+
+
+def _live(job: Job) -> bool:
+    if job.state != "running":
+        return False
+    age = datetime.now(UTC) - datetime.fromisoformat(job.updated_at)
+    return age.total_seconds() < STALE_S
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, who: SignedIn) -> Response:
+    mine = [c for c in request.app.state.cases.values() if c.uuid in who.account.cases]
+    return page(request, "cases.html", {"cases": mine}, viewer=who)
+
+
+@router.get("/cases/{case}/", response_class=HTMLResponse)
+def dashboard(request: Request, ctx: Reading) -> Response:
+    store = ctx.store
+    counts = case_counts(store)
+    return page(
+        request,
+        "dashboard.html",
+        {
+            "status": case_status(store),
+            "counts": counts,
+            "bars": day_bars(counts.per_day)[0],
+            "places": entity_counts(store, ("LOC",))[:10],
+            "units": entity_counts(store, ("unit",))[:10],
+            "numbers": number_summaries(store)[:10],
+            **_progress(store),
+        },
+        case=ctx,
+    )
+
+
+def _progress(store: object) -> dict[str, object]:
+    jobs = recent_jobs(store)  # type: ignore[arg-type]
+    return {"jobs": jobs, "live": [job for job in jobs if _live(job)]}
+
+
+@router.get("/cases/{case}/progress", response_class=HTMLResponse)
+def progress(request: Request, ctx: Reading) -> Response:
+    """The live status fragment the dashboard polls while a job runs."""
+    return page(request, "_progress.html", _progress(ctx.store), case=ctx)
+
+
+@router.get("/cases/{case}/calls", response_class=HTMLResponse)
+def calls(request: Request, ctx: Reading) -> Response:
+    reviews = {record.call_id: record for record in verification_list(ctx.store)}
+    return page(
+        request, "calls.html", {"calls": list_calls(ctx.store), "reviews": reviews}, case=ctx
+    )
+
+
+@dataclass(frozen=True)
+class ShownHit:
+    hit: SearchHit
+    text: list[Marked]
+    translation: list[Marked]
+
+
+def run_search(ctx: CaseContext, q: str, filters: SearchFilters, limit: int) -> SearchResult:
+    """The search behind both the page and ``GET /api/search``."""
+    return search(ctx.store, q, filters, limit=limit, facets=True)
+
+
+@router.get("/cases/{case}/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    ctx: Reading,
+    q: str = "",
+    lang: Annotated[str | None, Query(pattern="^(ru|uk|en)?$")] = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    number: str | None = None,
+    flag: str | None = None,
+    entity: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
+    filters = SearchFilters(
+        lang or None,
+        date_from or None,
+        date_to or None,
+        number or None,
+        flag or None,
+        entity or None,
+        unit or None,
+        status or None,
+    )
+    result, error, shown = None, "", []
+    if q.strip():
+        try:
+            result = run_search(ctx, q, filters, limit)
+            terms = parse_query(q)
+        except SearchError as problem:
+            error = str(problem)
+        else:
+            shown = [
+                ShownHit(
+                    hit,
+                    marked(hit.text, highlight_spans(hit.text, hit.language, terms)),
+                    marked(
+                        hit.translation or "",
+                        highlight_spans(hit.translation or "", "en", terms, english=True),
+                    ),
+                )
+                for hit in result.hits
+            ]
+    return page(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "filters": filters,
+            "result": result,
+            "hits": shown,
+            "error": error,
+            "statuses": STATUSES,
+            "topics": sorted(case_counts(ctx.store).flags),
+        },
+        case=ctx,
+    )
