@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_CASE ?= demo-case
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test lint typecheck chromium bench clean
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it only when it is missing.
@@ -35,7 +35,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+# The browser tests drive Debian's Chromium (Playwright never downloads one).
+# apt-get needs root, as CI has; elsewhere those tests are skipped without it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "chromium is missing: installing Debian's package with apt-get"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "could not install chromium: the browser tests will be skipped"; }
+
+test: lint typecheck chromium
 	$(BIN)/pytest
 
 bench: $(STAMP)
