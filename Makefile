@@ -23,10 +23,16 @@ demo: $(STAMP)
 	rm -rf $(DEMO_CASE)
 	$(BIN)/callsift ingest demo/calls --case $(DEMO_CASE)
 	$(BIN)/callsift process --case $(DEMO_CASE) --workers 2
+	$(BIN)/callsift check --case $(DEMO_CASE)
+	$(BIN)/callsift voices --case $(DEMO_CASE)
 	$(BIN)/callsift status --case $(DEMO_CASE)
 	@echo
 	@echo '$$ callsift search "Буч*" --case $(DEMO_CASE)'
 	@$(BIN)/callsift search "Буч*" --case $(DEMO_CASE) --limit 5
+	@echo
+	@echo 'To review the case in a browser:'
+	@echo '  $(BIN)/callsift users add YOU --role admin --case $(DEMO_CASE)'
+	@echo '  $(BIN)/callsift serve --case $(DEMO_CASE)    # then open http://127.0.0.1:8000/'
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks demo scripts

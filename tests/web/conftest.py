@@ -3,8 +3,8 @@
 Case ``alpha`` is the processed demo corpus with numbers normalised, a
 directory of known numbers and a planted call whose file name, metadata,
 transcript, translation, known name and annotation all carry script
-payloads. Case ``bravo`` is a second copy that only ``other`` is a member
-of. Names and numbers are invented, like the corpus.
+payloads. Case ``bravo`` is another case, of two demo recordings, that only
+``other`` is a member of. Names and numbers are invented, like the corpus.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from callsift.store.review import add_annotation
 from callsift.store.team import TeamStore
 from callsift.web.accounts import add_account
 from callsift.web.app import WebSettings, create_app
+
+from ..conftest import DEMO
 
 PASSWORD = "a long test password"
 ROLES = ("viewer", "analyst", "reviewer", "admin")
@@ -79,7 +81,8 @@ def cases(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     root = tmp_path_factory.mktemp("web")
     alpha, bravo = root / "alpha", root / "bravo"
     shutil.copytree(demo_case, alpha)
-    shutil.copytree(demo_case, bravo)
+    with CaseStore(bravo) as store:  # another case, of two recordings (not processed)
+        ingest_paths(store, [DEMO / "call_001.wav", DEMO / "call_002.wav"])
     directory = root / "known.csv"
     directory.write_text(
         f'number,name,unit\n{HOSTILE_NUMBER},"{HOSTILE_NAME.replace(chr(34), chr(34) * 2)}",\n'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,10 @@ def test_an_exported_package_downloads_and_verifies(
     app: FastAPI, cases: dict[str, Any], tmp_path: Path
 ) -> None:
     with signed_in(app, "analyst") as analyst:
+        note = analyst.post(
+            "/api/calls/3/annotations", params={"case": "alpha"}, json={"text": "to court"}
+        )
+        assert note.status_code == 201
         answer = analyst.post("/cases/alpha/calls/3/export", data={})
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
     assert 'filename="call-0003.zip"' in answer.headers["content-disposition"]
@@ -126,6 +132,9 @@ def test_an_exported_package_downloads_and_verifies(
     result = verify_package(package)
     assert result.ok and list(result.call_ids) == [3]
     assert result.manifest_sha256 == answer.headers["x-manifest-sha256"]
+    with zipfile.ZipFile(package) as archive:
+        notes = json.loads(archive.read("call-0003/annotations.json"))
+    assert [(n["author"], n["text"]) for n in notes] == [("analyst", "to court")]
     assert _custody(cases, "export")[-1]["actor"] == "analyst"
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from callsift.cli import app as cli
+from callsift.errors import CaseError
 from callsift.store.team import TeamStore
 from callsift.web.app import WebSettings, create_app
 
@@ -157,3 +160,12 @@ def test_users_commands_create_grant_and_disable(cases: dict[str, Any], tmp_path
         assert accounts.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
         stored = accounts.password_hash("dana") or ""
         assert stored.startswith("$argon2id$") and "dana's long password" not in stored
+
+
+def test_two_copies_of_one_case_are_not_served_together(
+    cases: dict[str, Any], tmp_path: Path
+) -> None:
+    copy = tmp_path / "alpha-copy"
+    shutil.copytree(cases["alpha"], copy)
+    with pytest.raises(CaseError, match="copies of one case"):
+        create_app(WebSettings((cases["alpha"], copy), cases["team"]))

@@ -5,7 +5,8 @@ case folder. Each call gets a folder (``call-0001/``) with the untouched
 original under the name it arrived with, its audio decoded to plain 16 kHz
 16-bit WAV (one file per channel, no tags), the transcript and translation
 (JSON with every word's timing, SRT, WebVTT, text), entities, flags, findings,
-the verification record, the custody log entries that concern it, and
+the verification record, the reviewers' annotations and corrected segments
+(every version), the custody log entries that concern it, and
 ``call.json`` with its metadata. ``manifest.json`` lists every file with its
 SHA-256 and size, the tool and model versions and settings that made them, and
 the ZIP comment seals the whole file (see :mod:`callsift.export.manifest`).
@@ -54,6 +55,7 @@ from callsift.store.analysis import flags_of, mentions_of
 from callsift.store.export import CallProvenance, call_provenance, custody_of_call
 from callsift.store.findings import list_findings
 from callsift.store.phones import call_numbers_of
+from callsift.store.review import annotations_of, segment_versions_of
 from callsift.verify.status import verification_of
 
 __all__ = ["PackageResult", "build_package", "call_folder"]
@@ -279,6 +281,13 @@ def _add_call(
     writer.json(f"{folder}/flags.json", data(flags_of(store, call.id)))
     writer.json(f"{folder}/findings.json", data(list_findings(store, call.id)))
     writer.json(f"{folder}/verification.json", data(verification_of(store, call.id)))
+    # The reviewers' own record: their notes, and every version of a corrected segment.
+    notes = annotations_of(store, call.id)
+    if notes:
+        writer.json(f"{folder}/annotations.json", data(notes))
+    versions = segment_versions_of(store, call.id)
+    if versions:
+        writer.json(f"{folder}/corrections.json", data({str(k): v for k, v in versions.items()}))
     writer.json(f"{folder}/custody.json", data(custody_of_call(store, call.id)))
     settings = provenance.processed_with or {}
     model = settings.get("transcribe", {}).get("model", {}).get("name")

@@ -14,7 +14,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from callsift.records import AudioInfo, CallMetadata, ChannelTranscript
 from callsift.store.blobs import OriginalStore
 from callsift.store.schema import MIGRATIONS
 
-__all__ = ["CaseStore", "utc_now"]
+__all__ = ["CaseStore", "immediate_transaction", "utc_now"]
 
 DB_NAME = "case.db"
 
@@ -101,16 +101,9 @@ class CaseStore:
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version={number}")
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One atomic unit of work: everything in it lands, or nothing does."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        return immediate_transaction(self.conn)
 
     # -- custody -----------------------------------------------------------
 
@@ -328,6 +321,22 @@ class CaseStore:
         )
         row = self.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         return str(row["sha256"])
+
+
+@contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+    IMMEDIATE takes the write lock at once, so two writers queue on the busy
+    timeout instead of one failing halfway with "database is locked".
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _statements(script: str) -> Iterator[str]:

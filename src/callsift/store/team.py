@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from callsift.errors import CaseError
-from callsift.store.case import _statements, utc_now
+from callsift.store.case import _statements, immediate_transaction, utc_now
 
 __all__ = ["Account", "Session", "TeamStore"]
 
@@ -127,15 +126,8 @@ class TeamStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self.conn)
 
     # -- accounts ----------------------------------------------------------
 

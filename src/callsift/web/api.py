@@ -18,7 +18,6 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field
 
 from callsift.analyze.run import AnalyzeOptions, analyze_case
-from callsift.records import SearchFilters
 from callsift.search import SearchError
 from callsift.store import case_status, list_calls
 from callsift.store.jobs import recent_jobs
@@ -26,7 +25,7 @@ from callsift.store.review import add_annotation, correct_segment
 from callsift.verify.status import set_status, verification_list
 from callsift.web.calls import open_call
 from callsift.web.errors import BadRequest
-from callsift.web.pages import run_search
+from callsift.web.pages import Filters, run_search
 from callsift.web.security import Annotating, Correcting, Reading, SignedIn, Verifying
 
 __all__ = ["router"]
@@ -89,19 +88,11 @@ def call(ctx: Reading, call_id: int) -> dict[str, Any]:
 @router.get("/search")
 def search(
     ctx: Reading,
+    filters: Filters,
     q: str,
-    lang: Annotated[str | None, Query(pattern="^(ru|uk|en)$")] = None,
-    date_from: Annotated[str | None, Query(alias="from")] = None,
-    date_to: Annotated[str | None, Query(alias="to")] = None,
-    number: str | None = None,
-    flag: str | None = None,
-    entity: str | None = None,
-    unit: str | None = None,
-    status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> dict[str, Any]:
     """Hits best first (as ``callsift search --json --facets``), with total and facets."""
-    filters = SearchFilters(lang, date_from, date_to, number, flag, entity, unit, status)
     try:
         result = run_search(ctx, q, filters, limit)
     except SearchError as error:

@@ -31,7 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from callsift import __version__
-from callsift.errors import CallsiftError, ConflictError, InputError, ReviewError
+from callsift.errors import CallsiftError, CaseError, ConflictError, InputError, ReviewError
 from callsift.store import CaseStore
 from callsift.web.errors import Conflict, WebError
 from callsift.web.render import page
@@ -116,11 +116,22 @@ def _slug(name: str, taken: set[str]) -> str:
 
 
 def served_cases(paths: Sequence[Path]) -> dict[str, ServedCase]:
-    """Each case folder under a unique URL name; a folder that is not a case stops the start."""
+    """Each case folder under a unique URL name.
+
+    A folder that is not a case stops the start, and so do two copies of one
+    case: memberships name a case by its identity, so both copies would open
+    to the same members, and two reviewers could each change one copy.
+    """
     cases: dict[str, ServedCase] = {}
     for path in paths:
         with CaseStore(Path(path), create=False) as store:
             uuid = store.uuid
+        twin = next((case for case in cases.values() if case.uuid == uuid), None)
+        if twin is not None:
+            raise CaseError(
+                f"{path} and {twin.path} are copies of one case (identity {uuid[:8]}…);"
+                " serve one of them"
+            )
         slug = _slug(Path(path).resolve().name, set(cases))
         cases[slug] = ServedCase(slug, Path(path).resolve(), uuid, Path(path).resolve().name)
     return cases

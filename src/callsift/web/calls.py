@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,7 @@ from callsift.export.redact import Redaction
 from callsift.store.review import add_annotation, annotations_of, correct_segment
 from callsift.verify.status import STATUSES, set_status, verification_of
 from callsift.web.charts import waveform_path
-from callsift.web.errors import BadRequest, NotFound
+from callsift.web.errors import BadRequest, Conflict, NotFound
 from callsift.web.render import page
 from callsift.web.security import (
     Annotating,
@@ -55,6 +56,28 @@ def open_call(ctx: CaseContext, call_id: int) -> CallDossier:
 
 def _htmx(request: Request) -> bool:
     return "hx-request" in request.headers
+
+
+def _attempt(change: Callable[[], object]) -> tuple[str, int]:
+    """Make a reviewer's change: ``("", 200)``, or why it was refused and the status."""
+    try:
+        change()
+    except ConflictError as conflict:
+        return str(conflict), 409
+    except ReviewError as refused:
+        return str(refused), 400
+    return "", 200
+
+
+def _without_htmx(
+    request: Request, ctx: CaseContext, call_id: int, error: str = "", code: int = 200
+) -> Response | None:
+    """A form sent by a browser without scripts: back to the call page, or the error page."""
+    if _htmx(request):
+        return None
+    if error:
+        raise Conflict(error) if code == 409 else BadRequest(error)
+    return RedirectResponse(f"/cases/{ctx.case.slug}/calls/{call_id}", status_code=303)
 
 
 @router.get("/cases/{case}/calls/{call_id}", response_class=HTMLResponse)
@@ -112,8 +135,9 @@ def annotate(
 ) -> Response:
     open_call(ctx, call_id)
     add_annotation(ctx.store, call_id, ctx.viewer.name, text, channel, start)
-    if not _htmx(request):
-        return RedirectResponse(f"/cases/{ctx.case.slug}/calls/{call_id}", status_code=303)
+    plain = _without_htmx(request, ctx, call_id)
+    if plain is not None:
+        return plain
     return page(
         request,
         "_annotations.html",
@@ -133,23 +157,20 @@ def correct(
     note: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     """Record a corrected text as the segment's next version, then re-analyse the call."""
-    error, status = "", 200
-    try:
-        correct_segment(ctx.store, call_id, segment_id, text, ctx.viewer.name, version, note)
-    except ConflictError as conflict:
-        error, status = str(conflict), 409
-    except ReviewError as refused:
-        error, status = str(refused), 400
-    else:
+    error, status = _attempt(
+        lambda: correct_segment(
+            ctx.store, call_id, segment_id, text, ctx.viewer.name, version, note
+        )
+    )
+    if not error:
         analyze_case(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
     dossier = open_call(ctx, call_id)
     view = next((v for v in segment_views(dossier) if v.segment.id == segment_id), None)
     if view is None:
         raise NotFound()
-    if not _htmx(request):
-        if error:
-            raise BadRequest(error)
-        return RedirectResponse(f"/cases/{ctx.case.slug}/calls/{call_id}", status_code=303)
+    plain = _without_htmx(request, ctx, call_id, error, status)
+    if plain is not None:
+        return plain
     return page(
         request,
         "_segment.html",
@@ -177,17 +198,14 @@ def verify(
     links: Annotated[str, Form(max_length=1_000)] = "",
 ) -> Response:
     open_call(ctx, call_id)
-    error, code = "", 200
-    try:
-        set_status(ctx.store, call_id, status, ctx.viewer.name, note, _links(links), version)
-    except ConflictError as conflict:
-        error, code = str(conflict), 409
-    except ReviewError as refused:
-        error, code = str(refused), 400
-    if not _htmx(request):
-        if error:
-            raise BadRequest(error)
-        return RedirectResponse(f"/cases/{ctx.case.slug}/calls/{call_id}", status_code=303)
+    error, code = _attempt(
+        lambda: set_status(
+            ctx.store, call_id, status, ctx.viewer.name, note, _links(links), version
+        )
+    )
+    plain = _without_htmx(request, ctx, call_id, error, code)
+    if plain is not None:
+        return plain
     return page(
         request,
         "_verification.html",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from callsift.graph.phones import number_summaries
@@ -21,7 +21,7 @@ from callsift.web.charts import day_bars
 from callsift.web.render import page
 from callsift.web.security import CaseContext, Reading, SignedIn
 
-__all__ = ["Marked", "marked", "router"]
+__all__ = ["Filters", "Marked", "marked", "router", "run_search"]
 
 router = APIRouter()
 
@@ -113,11 +113,7 @@ def run_search(ctx: CaseContext, q: str, filters: SearchFilters, limit: int) -> 
     return search(ctx.store, q, filters, limit=limit, facets=True)
 
 
-@router.get("/cases/{case}/search", response_class=HTMLResponse)
-def search_page(
-    request: Request,
-    ctx: Reading,
-    q: str = "",
+def search_filters(
     lang: Annotated[str | None, Query(pattern="^(ru|uk|en)?$")] = None,
     date_from: Annotated[str | None, Query(alias="from")] = None,
     date_to: Annotated[str | None, Query(alias="to")] = None,
@@ -126,9 +122,9 @@ def search_page(
     entity: str | None = None,
     unit: str | None = None,
     status: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Response:
-    filters = SearchFilters(
+) -> SearchFilters:
+    """The filters of the search page's form and of ``GET /api/search``; empty means none."""
+    return SearchFilters(
         lang or None,
         date_from or None,
         date_to or None,
@@ -138,6 +134,19 @@ def search_page(
         unit or None,
         status or None,
     )
+
+
+Filters = Annotated[SearchFilters, Depends(search_filters)]
+
+
+@router.get("/cases/{case}/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    ctx: Reading,
+    filters: Filters,
+    q: str = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Response:
     result, error, shown = None, "", []
     if q.strip():
         try:
