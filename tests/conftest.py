@@ -61,23 +61,33 @@ def model() -> Any:
 
 @pytest.fixture(scope="session")
 def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole demo corpus, ingested and processed once (uninterrupted).
+    """The whole demo corpus, ingested, processed and analysed once (uninterrupted).
 
     For quick work on one test file, ``CALLSIFT_TEST_DEMO_CASE`` may name a
-    case folder that ``make demo`` (plus ``callsift analyze``) made from this
-    same corpus: it is copied instead of processed again. CI never sets it.
+    case folder that ``python -m tests.conftest DIR`` made (the same calls
+    as here): it is copied instead of processed again. CI never sets it.
     """
-    from callsift.analyze.run import analyze_case
-    from callsift.ingest.run import ingest_paths
-    from callsift.pipeline import ProcessOptions, process_case
-
     root = tmp_path_factory.mktemp("demo") / "case"
     cached = os.environ.get("CALLSIFT_TEST_DEMO_CASE")
     if cached:
         shutil.copytree(cached, root)
         return root
+    build_demo_case(root)
+    return root
+
+
+def build_demo_case(root: Path) -> None:
+    from callsift.analyze.run import analyze_case
+    from callsift.ingest.run import ingest_paths
+    from callsift.pipeline import ProcessOptions, process_case
+
     with CaseStore(root) as store:
         ingest_paths(store, [DEMO])
         process_case(store, ProcessOptions())
         analyze_case(store)
-    return root
+
+
+if __name__ == "__main__":
+    import sys
+
+    build_demo_case(Path(sys.argv[1]))

@@ -15,9 +15,9 @@ __version__ = "0.1.0"
 # came out as "Второй батальон", "Вторую паталью" or "Второй Патальюн"
 # depending on the machine. AVX2 is on every x86-64 CPU since 2015; pinning all
 # three to it (MKL_CBWR is MKL's own reproducibility switch) gives the same
-# transcript everywhere, at a cost: the demo corpus took 95 s instead of 58 s
-# on two cores. CALLSIFT_REPRODUCIBLE=0 (or setting any of these yourself)
-# trades that for speed.
+# transcript everywhere, at a cost: `callsift bench` on the demo corpus, two
+# workers, 80 s instead of 44 s on two cores. CALLSIFT_REPRODUCIBLE=0 (or
+# setting any of these yourself) trades that for speed.
 _REPRODUCIBLE_CPU = {"CT2_FORCE_CPU_ISA": "AVX2", "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 
 
@@ -37,3 +37,13 @@ def _reproducible_cpu() -> None:
 
 
 _reproducible_cpu()
+
+
+def cpu_arithmetic() -> str:
+    """``avx2`` when the speech model's CPU kernels are pinned (see above), else ``native``.
+
+    Part of every transcript's processing key: the same settings on another
+    arithmetic may give other words.
+    """
+    pinned = all(_os.environ.get(name) == value for name, value in _REPRODUCIBLE_CPU.items())
+    return "avx2" if pinned else "native"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from callsift import cpu_arithmetic
 from callsift.analyze.language import decide_language
 from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.errors import InputError
@@ -62,6 +63,8 @@ class ProcessOptions:
     def key(self) -> str:
         """What a transcript depends on; a call done under another key is redone."""
         settings = {"transcribe": json.loads(self.transcribe.key()), "translate": self.translate}
+        if self.transcribe.model.device == "cpu":
+            settings["cpu_arithmetic"] = cpu_arithmetic()
         return json.dumps(settings, sort_keys=True)
 
 

@@ -34,7 +34,11 @@ def test_subtitle_credits_are_dropped_in_any_spelling() -> None:
     assert is_known_phrase("Продолжение следует...")
     assert is_known_phrase("Субтитры сделал DimaTorzok")
     assert is_known_phrase("Thanks for watching!")
+    # Heard on the silent end of a demo call: a credit variant not in the list.
+    assert is_known_phrase("Субтитры Редактор субтитров А.Синецкая Корректор В.Сухиашвили")
+    assert is_known_phrase("Субтитри зроблено спільнотою")
     assert not is_known_phrase("Thank you, mum")
+    assert not is_known_phrase("Редактор газеты звонил")
     assert kept(seg("ПРОДОЛЖЕНИЕ СЛЕДУЕТ…")) == []
 
 

@@ -17,6 +17,7 @@ call on the map. Unit abbreviations (ВДВ, ОМОН) are left to ``military``.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -75,10 +76,16 @@ class _Natasha:
 @cache
 def _natasha() -> _Natasha:
     """natasha's models, loaded on first use (about 1 s and 180 MB)."""
-    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    with warnings.catch_warnings():
+        # natasha's pymorphy2 imports pkg_resources when its dictionary loads, which
+        # setuptools warns about on stderr in every command that analyses.
+        warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+        from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
-    embedding = NewsEmbedding()
-    return _Natasha(Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding))
+        embedding = NewsEmbedding()
+        return _Natasha(
+            Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
+        )
 
 
 def extract_entities(text: str, language: str | None) -> list[Mention]:
@@ -149,8 +156,14 @@ def _russian(text: str) -> list[Mention]:
             mention.type, mention.normal = "PER", person  # "Ванечка, там спокойно?"
         elif span.type == "LOC" and not _known_place(words):
             continue  # a misheard word natasha took for a place ("в парвале")
-        elif span.type == "PER" and mention.normal == span.text and person is not None:
-            mention.normal = person  # natasha leaves names it misreads as they are ("Саше")
+        elif (
+            span.type == "PER"
+            and person is not None
+            and (mention.normal == span.text or not _nominative_names(mention.normal))
+        ):
+            # natasha leaves some names as they are ("Саше") and turns others into a
+            # common noun ("Света" → "Свет"): the dictionary's first name then.
+            mention.normal = person
         mentions.append(mention)
     # Whisper writes some places in lower case ("мы стоим в херсоне"), and
     # natasha only sees capitalised ones.
@@ -249,6 +262,12 @@ def _person_parse(word: str, language: str, kinds: set[str] = _PERSON) -> Any | 
         if parse.is_known and kinds & set(parse.tag.grammemes)
     ]
     return min(parses, key=lambda parse: parse.tag.case != "nomn", default=None)
+
+
+def _nominative_names(text: str) -> bool:
+    """Every word of ``text`` reads as a name in the nominative ("Свет" is a plural genitive)."""
+    parses = [_person_parse(word, "ru") for word in text.split()]
+    return all(parse is not None and parse.tag.case == "nomn" for parse in parses)
 
 
 def _person_normal(words: list[str], language: str) -> str | None:

@@ -11,7 +11,10 @@ channels with no speech at all):
 - Whisper itself says it is probably not speech (high ``no_speech_prob`` with a
   low average log-probability, the thresholds OpenAI's decoder uses);
 - its text compresses too well (a looped phrase);
-- its text is one of the known subtitle phrases below;
+- its text is one of the known subtitle phrases below, or names subtitles or
+  their makers at all (the credits come in many variants: "Субтитры
+  Редактор субтитров А.Синецкая Корректор В.Сухиашвили" was heard on a demo
+  call's silent end; nobody on a phone line speaks of subtitles);
 - it repeats the previous segment of the same channel word for word.
 
 Only phrases from subtitle credits are listed: a caller may well say "thank
@@ -50,8 +53,14 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower().replace("ё", "е")).split())
 
 
+# Words only subtitle credits hold, in any form: "субтитры", "субтитрів", "subtitles by",
+# the credit names Whisper learnt.
+_CREDITS = re.compile(r"\b(субтитр\w*|dimatorzok|subtitles by|amara org)\b")
+
+
 def is_known_phrase(text: str) -> bool:
-    return _normal(text) in _KNOWN_PHRASES
+    normal = _normal(text)
+    return normal in _KNOWN_PHRASES or _CREDITS.search(normal) is not None
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,7 @@ def drop_hallucinations(
                 and segment.avg_logprob < options.low_logprob
             )
             or segment.compression_ratio > options.max_compression_ratio
-            or text in _KNOWN_PHRASES
+            or is_known_phrase(text)
             or text == previous
         ):
             continue
