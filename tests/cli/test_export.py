@@ -91,9 +91,6 @@ def test_verify_passes_an_untouched_package_and_fails_a_changed_byte(
         (["1"], 2, "-o/--output"),
         (["one", "-o", "x.zip"], 2, "call ids are numbers"),
         (["999", "-o", "x.zip"], 1, "not in this case"),
-        # Redaction is refused, never ignored, where a format cannot apply it.
-        (["--format", "csv", "--redact", "-o", "x.csv"], 2, "cannot be redacted yet"),
-        (["1", "--format", "html", "--mask-name", "Серёжа", "-o", "x.html"], 2, "packages only"),
     ],
 )
 def test_usage_and_input_errors(
@@ -103,6 +100,21 @@ def test_usage_and_input_errors(
     assert result.exit_code == code, result.output
     assert says in result.stderr
     assert not [name for name in ("x.zip", "x.csv", "x.html") if (Path.cwd() / name).exists()]
+
+
+def test_a_report_can_be_written_redacted(case: str, tmp_path: Path) -> None:
+    out = tmp_path / "public.html"
+    result = runner.invoke(
+        app,
+        ["export", "1", "--format", "html", "--mask-name", "Серёжа", "-o", str(out),
+         "--case", case, "--json"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["redacted"] is True
+    page = out.read_text(encoding="utf-8")
+    assert "[REDACTED]" in page and "Серёж" not in page and "call_001.wav" not in page
+    assert "+79035551708" not in page and "903 555 17 08" not in page
 
 
 def test_a_package_is_never_overwritten(case: str, package: tuple[Path, str]) -> None:

@@ -7,7 +7,9 @@ or unlucky recording could, and analysed, so its flag reaches every export.
 
 from __future__ import annotations
 
+import re
 import shutil
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,34 @@ def _plant_payload(store: CaseStore) -> None:
         for segment_id, s in stored_segments(store, PAYLOAD_CALL)
     ]
     save_analysis(store, PAYLOAD_CALL, analysis_key(options), results)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a PDF reader extracts, decoded through each font's ToUnicode map."""
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            streams.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            streams.append(match.group(1))
+    maps = []
+    for stream in streams:
+        if b"beginbfchar" in stream:
+            pairs = re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]{4,8})>", stream)
+            maps.append({bytes.fromhex(g.decode()): bytes.fromhex(u.decode()) for g, u in pairs})
+    literals = [
+        re.sub(rb"\\([\\()])", rb"\1", s).replace(b"\\r", b"\r").replace(b"\\n", b"\n")
+        for stream in streams
+        for s in re.findall(rb"\((.*?)(?<!\\)\)", stream, re.S)
+    ]
+    texts = []
+    for cmap in maps:
+        decoded = [
+            b"".join(cmap.get(lit[i : i + 2], b"\x00?") for i in range(0, len(lit) - 1, 2))
+            for lit in literals
+        ]
+        texts.append("".join(d.decode("utf-16-be", "replace") for d in decoded))
+    return "\n".join(texts)
 
 
 @pytest.fixture(scope="package")

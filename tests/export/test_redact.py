@@ -16,11 +16,13 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 import wave
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -29,6 +31,7 @@ import pytest
 
 from callsift.analyze.flags import load_watchlists
 from callsift.analyze.run import AnalyzeOptions, analysis_key, analyze_segment
+from callsift.export.formats import FORMATS, write_format
 from callsift.export.manifest import verify_package
 from callsift.export.package import build_package
 from callsift.export.redact import Redaction, redact_text
@@ -38,6 +41,8 @@ from callsift.store import CaseStore, channels_of, get_call, list_calls, segment
 from callsift.store.analysis import save_analysis, stored_segments
 from callsift.verify import check_case
 from callsift.verify.status import set_status
+
+from .conftest import pdf_text
 
 FILE = "Sidorov_89035556427_kedr.flac"
 TAGS = {
@@ -97,6 +102,8 @@ class Published:
     private: tuple[str, ...]
     paths: tuple[str, ...]
     name_word: tuple[float, float]
+    case: Path
+    ids: tuple[int, ...]
 
 
 def _segment(
@@ -217,6 +224,8 @@ def published(
             private=tuple(sorted(private)),
             paths=(str(inbox), str(root / "case")),
             name_word=name_word,
+            case=root / "case",
+            ids=tuple(ids),
         )
 
 
@@ -247,8 +256,13 @@ def _found(needles: Iterable[str], data: bytes) -> set[str]:
     Hashes are left out: they are kept on purpose and are random digits.
     """
     members = _members(data)
-    blobs = [_HASH_BYTES.sub(b" ", data), *(raw for n, raw in members.items() if _binary(n))]
-    texts = [_HASH.sub(" ", text).casefold() for text in _texts(data).values()]
+    blobs = [data, *(raw for n, raw in members.items() if _binary(n))]
+    return _found_in(needles, blobs, list(_texts(data).values()))
+
+
+def _found_in(needles: Iterable[str], blobs: list[bytes], texts: list[str]) -> set[str]:
+    blobs = [_HASH_BYTES.sub(b" ", blob) for blob in blobs]
+    texts = [_HASH.sub(" ", text).casefold() for text in texts]
     hits = set()
     for needle in needles:
         spellings = {needle.casefold(), json.dumps(needle)[1:-1].casefold()}
@@ -464,3 +478,84 @@ def test_a_stereo_call_is_bleeped_on_both_channels(export_case: CaseStore, tmp_p
             window = slice(int(start * rate), int(end * rate))
             assert _tone_or_silence(redacted[window]), (channel, start, end)
             assert not np.array_equal(redacted[window], plain[window])
+
+
+def _format_contents(path: Path, fmt: str) -> tuple[list[bytes], list[str]]:
+    """The bytes of an export, and every text a reader would get out of it."""
+    data = path.read_bytes()
+    if fmt == "pdf":
+        return [data], [pdf_text(data)]
+    if fmt == "csv":  # written as a ZIP of every table
+        members = _members(data)
+        return [data], [raw.decode("utf-8-sig") for raw in members.values()]
+    if fmt == "sqlite":
+        sidecar = path.with_suffix(".metadata.json")
+        with sqlite3.connect(path) as db:
+            dump = "\n".join(db.iterdump())
+        return [data, sidecar.read_bytes()], [dump, sidecar.read_text(encoding="utf-8")]
+    return [data], [data.decode("utf-8")]
+
+
+_SUFFIX = {"html": "html", "pdf": "pdf", "ftm": "ftm.json", "sqlite": "db", "csv": "zip"}
+
+
+@pytest.fixture(scope="module")
+def formats(
+    published: Published, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[tuple[list[bytes], list[str]], tuple[list[bytes], list[str]]]]:
+    """Every report and data format of the same calls, for the record and for publication."""
+    out = tmp_path_factory.mktemp("formats")
+    redaction = Redaction(names=(NAME,), private_fields=PRIVATE)
+    made = {}
+    with CaseStore(published.case) as store:
+        for fmt in FORMATS:
+            (out / "plain").mkdir(exist_ok=True)
+            (out / "public").mkdir(exist_ok=True)
+            plain = write_format(store, fmt, published.ids, out / "plain" / f"x.{_SUFFIX[fmt]}")
+            public = write_format(
+                store, fmt, published.ids, out / "public" / f"x.{_SUFFIX[fmt]}", redaction
+            )
+            made[fmt] = (_format_contents(plain, fmt), _format_contents(public, fmt))
+        logged = [
+            e["detail"]
+            for e in store.custody()
+            if e["action"] == "export" and (e["detail"] or {}).get("format") in FORMATS
+        ]
+    # Each export is in the custody log against each call, the public ones marked.
+    assert sum(1 for detail in logged if detail["redacted"]) == len(FORMATS) * len(published.ids)
+    return made
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_report_and_data_format_can_be_published_redacted(
+    formats: dict[str, Any], published: Published, fmt: str
+) -> None:
+    (plain_blobs, plain_texts), (public_blobs, public_texts) = formats[fmt]
+    numbers = {form for raw in published.numbers for form in _forms(raw)}
+    identifying = {
+        *published.names,
+        *TAGS.values(),
+        "Сидоров",
+        *published.private,
+        *published.paths,
+        NAME,
+        "Сережа",
+    }
+    reviewer = re.compile(r"(?<![a-z_])ana(?![a-z_])")  # the reviewer; "analyzed_with" is not
+    # The record holds them, so the search can see them in this format…
+    assert _found_in(numbers, plain_blobs, plain_texts)
+    assert _found_in(identifying, plain_blobs, plain_texts)
+    # …and the publication holds none of them, in any byte or any text.
+    assert _found_in(numbers, public_blobs, public_texts) == set()
+    assert _found_in(identifying, public_blobs, public_texts) == set()
+    assert not any("IR-" in text for text in public_texts)
+    if fmt in ("sqlite", "csv", "html", "pdf"):  # those that name reviewers
+        assert any(reviewer.search(text) for text in plain_texts)
+    assert not any(reviewer.search(text) for text in public_texts)
+    national = {_national(raw) for raw in published.numbers}
+    for text in public_texts:
+        runs = {re.sub(r"\D", "", run) for run in _DIGIT_RUN.findall(_HASH.sub(" ", text))}
+        assert [
+            d for d in national if d in runs or (len(d) >= 9 and any(d in r for r in runs))
+        ] == []
+    assert any("[REDACTED]" in text for text in public_texts)

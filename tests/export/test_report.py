@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from callsift.store import CaseStore
 from callsift.store.export_queries import flagged_excerpts
 
 from ..conftest import DEMO_CALLS
-from .conftest import PAYLOAD_CALL, PAYLOAD_TEXT, PAYLOAD_TRANSLATION
+from .conftest import PAYLOAD_CALL, PAYLOAD_TEXT, PAYLOAD_TRANSLATION, pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -101,34 +100,6 @@ def test_unknown_call_or_format_writes_nothing(export_case: CaseStore, tmp_path:
     assert list(tmp_path.iterdir()) == []
 
 
-def _pdf_text(data: bytes) -> str:
-    """The text a PDF reader extracts, decoded through each font's ToUnicode map."""
-    streams = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            streams.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            streams.append(match.group(1))
-    maps = []
-    for stream in streams:
-        if b"beginbfchar" in stream:
-            pairs = re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]{4,8})>", stream)
-            maps.append({bytes.fromhex(g.decode()): bytes.fromhex(u.decode()) for g, u in pairs})
-    literals = [
-        re.sub(rb"\\([\\()])", rb"\1", s).replace(b"\\r", b"\r").replace(b"\\n", b"\n")
-        for stream in streams
-        for s in re.findall(rb"\((.*?)(?<!\\)\)", stream, re.S)
-    ]
-    texts = []
-    for cmap in maps:
-        decoded = [
-            b"".join(cmap.get(lit[i : i + 2], b"\x00?") for i in range(0, len(lit) - 1, 2))
-            for lit in literals
-        ]
-        texts.append("".join(d.decode("utf-16-be", "replace") for d in decoded))
-    return "\n".join(texts)
-
-
 def test_pdf_report_embeds_fonts_and_holds_cyrillic(export_case: CaseStore, tmp_path: Path) -> None:
     out = write_format(export_case, "pdf", None, tmp_path / "case.pdf")
     data = out.read_bytes()
@@ -138,6 +109,6 @@ def test_pdf_report_embeds_fonts_and_holds_cyrillic(export_case: CaseStore, tmp_
     assert data.count(b"/Type /Page\n") == pages[0]
     assert data.count(b"/FontFile2") == 3 and b"DejaVuSans" in data
     assert data.count(b"/Subtype /Image") >= 2
-    text = _pdf_text(data)
+    text = pdf_text(data)
     assert "убили" in text and "двенадцать человек" in text and "Сидоров Иван" in text
     assert "Case report" in text

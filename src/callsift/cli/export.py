@@ -94,7 +94,8 @@ def export(
     the package changed. With --redact the package is for publication: no
     original, numbers (and --mask-name names) masked in every text and bleeped
     in the audio, file names replaced by call ids, --private-field columns
-    stripped.
+    stripped; with --format, the report or data export is made from a
+    redacted copy of the case the same way.
 
     Example: callsift export 3 7 -o calls-3-7.zip && callsift export verify calls-3-7.zip
     """
@@ -106,26 +107,16 @@ def export(
         return
     if output is None:
         raise _fail("name the file to write with -o/--output", 2)
-    redacting = bool(redact or mask_name or private_field)
-    if fmt is not None:
-        if redacting:
-            # Refused rather than ignored: a user who asked for redaction
-            # must never receive the numbers unmasked.
-            raise _fail(
-                "--redact, --mask-name and --private-field apply to evidence packages only; "
-                f"the {fmt} export cannot be redacted yet (export CALL_ID... -o PACKAGE.zip "
-                "--redact for publication)",
-                2,
-            )
-        _write_format(case, fmt, _call_ids(words), output, as_json)
-        return
-    if not words:
-        raise _fail("name the calls to export (see callsift list), or use --format", 2)
     redaction = None
-    if redacting:
+    if redact or mask_name or private_field:
         redaction = Redaction(
             names=tuple(mask_name or ()), private_fields=tuple(private_field or ())
         )
+    if fmt is not None:
+        _write_format(case, fmt, _call_ids(words), output, redaction, as_json)
+        return
+    if not words:
+        raise _fail("name the calls to export (see callsift list), or use --format", 2)
     ids = _call_ids(words)
     with open_case(case) as store, progress() as bar:
         task = bar.add_task("Packing", total=len(ids), item="")
@@ -184,14 +175,28 @@ def _print_verify(path: Path, result: VerifyResult) -> None:
         out.print(f"  {escape(problem)}", soft_wrap=True)
 
 
-def _write_format(case: Path, fmt: str, ids: list[int], output: Path, as_json: bool) -> None:
+def _write_format(
+    case: Path,
+    fmt: str,
+    ids: list[int],
+    output: Path,
+    redaction: Redaction | None,
+    as_json: bool,
+) -> None:
     # Imported here: the report and data formats pull in matplotlib and fpdf2,
     # which would slow every other callsift command down at start-up.
     from callsift.export.formats import write_format
 
     with open_case(case) as store:
-        written = write_format(store, fmt, ids or None, output)
+        written = write_format(store, fmt, ids or None, output, redaction)
     if as_json:
-        print_json({"format": fmt, "path": str(written), "call_ids": ids or None})
+        print_json(
+            {
+                "format": fmt,
+                "path": str(written),
+                "call_ids": ids or None,
+                "redacted": redaction is not None,
+            }
+        )
         return
-    out.print(f"Wrote {fmt} {escape(str(written))}")
+    out.print(f"Wrote {'redacted ' if redaction else ''}{fmt} {escape(str(written))}")

@@ -13,6 +13,8 @@ Formats:
 - ``ftm``: FollowTheMoney entities as JSON lines (Aleph, ``ftm`` tools).
 - ``sqlite``: Datasette-ready database, plus ``<stem>.metadata.json``.
 - ``csv``: ``calls.csv`` content; every table as CSVs when ``out`` ends in .zip.
+
+Any of them can be made for publication from a redacted copy of the case.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from callsift.errors import CallsiftError
 from callsift.export.datasette import write_sqlite
 from callsift.export.ftm import write_ftm
 from callsift.export.pdf import write_pdf
+from callsift.export.redact import Redaction
+from callsift.export.redacted import redacted_copy
 from callsift.export.report import build_report
 from callsift.export.report_html import write_html
 from callsift.export.tables import write_csv
@@ -53,8 +57,17 @@ WRITERS: dict[str, Writer] = {
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 
 
-def write_format(store: CaseStore, fmt: str, call_ids: Sequence[int] | None, out: Path) -> Path:
+def write_format(
+    store: CaseStore,
+    fmt: str,
+    call_ids: Sequence[int] | None,
+    out: Path,
+    redaction: Redaction | None = None,
+) -> Path:
     """Export the selected calls (``None``: the whole case) as ``fmt`` to ``out``.
+
+    With ``redaction`` the export is made from a masked copy of the case
+    (:mod:`callsift.export.redacted`), for publication.
 
     Raises ``CallsiftError`` for an unknown format, a missing output folder or
     a call id not in the case, before anything is written.
@@ -65,9 +78,20 @@ def write_format(store: CaseStore, fmt: str, call_ids: Sequence[int] | None, out
     if not out.parent.is_dir():
         raise CallsiftError(f"{out}: the folder {out.parent} does not exist")
     calls = calls_for_export(store, call_ids)
-    path = writer(store, call_ids, out)
+    if redaction is None:
+        path = writer(store, call_ids, out)
+    else:
+        with redacted_copy(store, redaction) as masked:
+            path = writer(masked, call_ids, out)
     digest = sha256_file(path)
     with store.transaction():
         for call in calls:
-            store.log("export", call.sha256, format=fmt, file=str(path), file_sha256=digest)
+            store.log(
+                "export",
+                call.sha256,
+                format=fmt,
+                file=str(path),
+                file_sha256=digest,
+                redacted=redaction is not None,
+            )
     return path
