@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import asdict
 from pathlib import Path
-
-import pytest
-from typer.testing import CliRunner
 
 from callsift.cli import app
 from callsift.store import CaseStore, list_calls
 from callsift.store.findings import list_findings
 
-runner = CliRunner()
+from .conftest import runner
+
 KEYS = {"call_id", "file", "kind", "severity", "message", "other_call_id", "score", "detail"}
-
-
-@pytest.fixture(scope="module")
-def case(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("check") / "case"
-    shutil.copytree(demo_case, root)
-    return root
 
 
 def test_check_json_is_what_the_case_now_holds(case: Path) -> None:

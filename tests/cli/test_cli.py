@@ -5,20 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from callsift.cli import app
 
-runner = CliRunner()
-
-
-def run(*args: str) -> Any:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout) if "--json" in args else result
+from .conftest import run, runner
 
 
 @pytest.fixture(scope="module")

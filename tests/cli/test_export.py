@@ -6,30 +6,14 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from callsift.cli import app
 
-runner = CliRunner()
-
-
-def run(*args: str, code: int = 0) -> Any:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return json.loads(result.stdout) if "--json" in args and code == 0 else result
-
-
-@pytest.fixture(scope="module")
-def case(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("export-cli") / "case"
-    shutil.copytree(demo_case, root)
-    return str(root)
+from .conftest import run, runner
 
 
 @pytest.fixture(scope="module")

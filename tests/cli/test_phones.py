@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from callsift.cli import app
 
-runner = CliRunner()
+from .conftest import run, runner
 
 NUMBER_KEYS = {"raw", "e164", "valid", "country", "region", "carrier", "line_type"}
 ENTRY_KEYS = {"directory", "raw", "e164", "name", "unit", "source", "note"}
-
-
-def run(*args: str) -> Any:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout) if "--json" in args else result
-
-
-@pytest.fixture(scope="module")
-def case(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("phones") / "case"
-    shutil.copytree(demo_case, root)
-    return str(root)
 
 
 @pytest.fixture(scope="module")

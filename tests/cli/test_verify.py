@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from callsift.cli import app
 from callsift.store import CaseStore, list_calls
 
-runner = CliRunner()
+from .conftest import run
+
 RECORD = {"call_id", "status", "reviewer", "note", "updated_at", "version", "links", "history"}
-
-
-def run(*args: str, code: int = 0) -> Any:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return json.loads(result.stdout) if "--json" in args and code == 0 else result
-
-
-@pytest.fixture(scope="module")
-def case(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    root = tmp_path_factory.mktemp("verify") / "case"
-    shutil.copytree(demo_case, root)
-    return str(root)
 
 
 def test_set_list_history_round_trip(case: str) -> None:

@@ -44,6 +44,7 @@ from callsift.export.redact import (
     redact_segments,
     redact_text,
 )
+from callsift.export.sensitive import merge_spans
 from callsift.graph.numbers import normalize_number
 from callsift.records import Call, Segment
 
@@ -191,14 +192,4 @@ class Masker:
             if scrubbed != segment:
                 times.append((segment.start, segment.end))
             result.append(scrubbed)
-        return result, _merge(times)
-
-
-def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+        return result, merge_spans(times)

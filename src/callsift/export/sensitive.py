@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from typing import TypeVar
 
 import phonenumbers
 from rapidfuzz import fuzz
@@ -73,9 +74,12 @@ _RU_LATIN = dict(zip(_CYRILLIC, _LATIN.split(), strict=True))
 _UK_LATIN = {**_RU_LATIN, "г": "h", "и": "y", "є": "ie"}
 
 
-def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted spans with overlapping and touching ones joined."""
-    merged: list[tuple[int, int]] = []
+Position = TypeVar("Position", int, float)
+
+
+def merge_spans(spans: Iterable[tuple[Position, Position]]) -> list[tuple[Position, Position]]:
+    """Sorted spans (of characters or of seconds) with overlapping and touching ones joined."""
+    merged: list[tuple[Position, Position]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
