@@ -7,12 +7,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from callsift.export.manifest import verify_package
 from callsift.search import search
 from callsift.store import CaseStore, segments_of
-from callsift.store.jobs import finish_job, start_job, update_job
+from callsift.store.jobs import finish_job, recent_jobs, start_job, update_job
 from callsift.store.review import segment_versions_of
 from callsift.verify.status import verification_of
 
@@ -136,6 +137,16 @@ def test_an_exported_package_downloads_and_verifies(
         notes = json.loads(archive.read("call-0003/annotations.json"))
     assert [(n["author"], n["text"]) for n in notes] == [("analyst", "to court")]
     assert _custody(cases, "export")[-1]["actor"] == "analyst"
+
+
+def test_a_job_started_from_the_command_line_names_who_runs_it(
+    cases: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALLSIFT_ACTOR", "night-shift")
+    with CaseStore(cases["alpha"]) as store:  # as `callsift process` opens it: no actor given
+        job = start_job(store, "process", 3)
+        finish_job(store, job, completed=True)
+        assert recent_jobs(store)[0].actor == "night-shift"
 
 
 def test_the_dashboard_shows_a_running_job_live(app: FastAPI, cases: dict[str, Any]) -> None:

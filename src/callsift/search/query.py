@@ -25,11 +25,13 @@ from callsift.records import SearchFilters, SearchHit, SearchResult
 from callsift.store import CaseStore, search_facets, search_segments
 
 __all__ = [
+    "Marked",
     "SearchError",
     "Term",
     "fts_query",
     "highlight",
     "highlight_spans",
+    "marked",
     "parse_query",
     "search",
 ]
@@ -180,13 +182,31 @@ def highlight_spans(
     return spans
 
 
+@dataclass(frozen=True)
+class Marked:
+    """A piece of a text, and whether a query term matched it."""
+
+    text: str
+    hit: bool
+
+
+def marked(text: str, spans: list[tuple[int, int]]) -> list[Marked]:
+    """``text`` cut at ``spans`` (sorted, not overlapping) into matched and other pieces."""
+    pieces, last = [], 0
+    for start, end in spans:
+        if start > last:
+            pieces.append(Marked(text[last:start], False))
+        pieces.append(Marked(text[start:end], True))
+        last = end
+    if last < len(text):
+        pieces.append(Marked(text[last:], False))
+    return pieces
+
+
 def highlight(text: str, language: str | None, terms: list[Term], english: bool = False) -> str:
     """Mark the words of ``text`` that a query term matched with ``[`` and ``]``."""
-    out, last = [], 0
-    for start, end in highlight_spans(text, language, terms, english):
-        out.append(text[last:start] + "[" + text[start:end] + "]")
-        last = end
-    return "".join(out) + text[last:]
+    spans = highlight_spans(text, language, terms, english)
+    return "".join(f"[{p.text}]" if p.hit else p.text for p in marked(text, spans))
 
 
 def search(

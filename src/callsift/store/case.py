@@ -26,7 +26,7 @@ from callsift.records import AudioInfo, CallMetadata, ChannelTranscript
 from callsift.store.blobs import OriginalStore
 from callsift.store.schema import MIGRATIONS
 
-__all__ = ["CaseStore", "immediate_transaction", "utc_now"]
+__all__ = ["CaseStore", "default_actor", "immediate_transaction", "utc_now"]
 
 DB_NAME = "case.db"
 
@@ -35,7 +35,8 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _actor() -> str:
+def default_actor() -> str:
+    """``$CALLSIFT_ACTOR``, else the operating system's user: who the custody log names."""
     return os.environ.get("CALLSIFT_ACTOR") or getpass.getuser()
 
 
@@ -78,6 +79,11 @@ class CaseStore:
         self.conn.close()
 
     @property
+    def who(self) -> str:
+        """The actor the custody log records for work done through this store."""
+        return self.actor or default_actor()
+
+    @property
     def uuid(self) -> str:
         """The case's own identity, made once when its database was created."""
         row = self.conn.execute("SELECT value FROM case_info WHERE key = 'uuid'").fetchone()
@@ -114,7 +120,7 @@ class CaseStore:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
                 utc_now(),
-                self.actor or _actor(),
+                self.who,
                 action,
                 sha256,
                 f"callsift {__version__}",

@@ -56,7 +56,7 @@ def start_job(store: CaseStore, kind: str, total: int | None) -> int:
         job_id = store.conn.execute(
             "INSERT INTO jobs (kind, actor, pid, state, total, started_at, updated_at)"
             " VALUES (?, ?, ?, 'running', ?, ?, ?)",
-            (kind, store.actor or "", os.getpid(), total, now, now),
+            (kind, store.who, os.getpid(), total, now, now),
         ).lastrowid
     assert job_id is not None
     return job_id

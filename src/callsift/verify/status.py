@@ -22,14 +22,13 @@ rather than be silently overwritten.
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterable
 from enum import StrEnum
 
 from callsift.errors import ReviewError
 from callsift.records import VerificationRecord
 from callsift.store import CaseStore
+from callsift.store.case import default_actor
 from callsift.store.verification import list_verification, read_verification, write_verification
 
 __all__ = [
@@ -59,7 +58,7 @@ NOTE_REQUIRED: frozenset[str] = frozenset({"verified", "disputed", "rejected"})
 
 def default_reviewer() -> str:
     """``$CALLSIFT_ACTOR``, else the OS user: the same rule as the custody log's actor."""
-    return os.environ.get("CALLSIFT_ACTOR") or getpass.getuser()
+    return default_actor()
 
 
 def verification_of(store: CaseStore, call_id: int) -> VerificationRecord:

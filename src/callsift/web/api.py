@@ -23,7 +23,7 @@ from callsift.store import case_status, list_calls
 from callsift.store.jobs import recent_jobs
 from callsift.store.review import add_annotation, correct_segment
 from callsift.verify.status import set_status, verification_list
-from callsift.web.calls import open_call
+from callsift.web.calls import existing_call, open_call
 from callsift.web.errors import BadRequest
 from callsift.web.pages import Filters, run_search
 from callsift.web.security import Annotating, Correcting, Reading, SignedIn, Verifying
@@ -104,7 +104,7 @@ def search(
 def annotate(
     ctx: Annotating, call_id: int, body: Annotated[AnnotationIn, Body()]
 ) -> dict[str, Any]:
-    open_call(ctx, call_id)
+    existing_call(ctx, call_id)
     note = add_annotation(ctx.store, call_id, ctx.viewer.name, body.text, body.channel, body.start)
     return asdict(note)
 
@@ -118,7 +118,7 @@ def correct(
     body: Annotated[CorrectionIn, Body()],
 ) -> dict[str, Any]:
     """Correct a segment's text; 409 if it changed since ``version``."""
-    open_call(ctx, call_id)
+    existing_call(ctx, call_id)
     version = correct_segment(
         ctx.store, call_id, segment_id, body.text, ctx.viewer.name, body.version, body.note
     )
@@ -129,7 +129,7 @@ def correct(
 @router.post("/calls/{call_id}/verification")
 def verify(ctx: Verifying, call_id: int, body: Annotated[VerificationIn, Body()]) -> dict[str, Any]:
     """Set the call's verification status; 409 if it changed since ``version``."""
-    open_call(ctx, call_id)
+    existing_call(ctx, call_id)
     record = set_status(
         ctx.store, call_id, body.status, ctx.viewer.name, body.note, body.links, body.version
     )

@@ -26,6 +26,8 @@ from callsift.dossier import CallDossier, call_dossier
 from callsift.errors import ConflictError, InputError, ReviewError
 from callsift.export.package import build_package, call_folder
 from callsift.export.redact import Redaction
+from callsift.records import Call
+from callsift.store import get_call
 from callsift.store.review import add_annotation, annotations_of, correct_segment
 from callsift.verify.status import STATUSES, set_status, verification_of
 from callsift.web.charts import waveform_path
@@ -41,7 +43,7 @@ from callsift.web.security import (
 )
 from callsift.web.transcript import segment_views
 
-__all__ = ["open_call", "router"]
+__all__ = ["existing_call", "open_call", "router"]
 
 router = APIRouter()
 
@@ -52,6 +54,14 @@ def open_call(ctx: CaseContext, call_id: int) -> CallDossier:
         return call_dossier(ctx.store, call_id)
     except ReviewError:
         raise NotFound() from None
+
+
+def existing_call(ctx: CaseContext, call_id: int) -> Call:
+    """The call's record alone (no transcript), or 404: for routes that only change it."""
+    call = get_call(ctx.store, call_id)
+    if call is None:
+        raise NotFound()
+    return call
 
 
 def _htmx(request: Request) -> bool:
@@ -112,7 +122,7 @@ def call_page(request: Request, ctx: Reading, call_id: int) -> Response:
 @router.get("/cases/{case}/calls/{call_id}/audio")
 def call_audio(request: Request, ctx: Reading, call_id: int) -> Response:
     """The call as 16 kHz PCM WAV, parties on their channels; seekable (range requests)."""
-    call = open_call(ctx, call_id).call
+    call = existing_call(ctx, call_id)
     if call.status != "done":
         raise NotFound("this recording could not be decoded, so it cannot be played")
     wav, _ = playback_audio(
@@ -133,7 +143,7 @@ def annotate(
     channel: Annotated[int | None, Form()] = None,
     start: Annotated[float | None, Form()] = None,
 ) -> Response:
-    open_call(ctx, call_id)
+    existing_call(ctx, call_id)
     add_annotation(ctx.store, call_id, ctx.viewer.name, text, channel, start)
     plain = _without_htmx(request, ctx, call_id)
     if plain is not None:
@@ -197,7 +207,7 @@ def verify(
     note: Annotated[str, Form(max_length=10_000)] = "",
     links: Annotated[str, Form(max_length=1_000)] = "",
 ) -> Response:
-    open_call(ctx, call_id)
+    existing_call(ctx, call_id)
     error, code = _attempt(
         lambda: set_status(
             ctx.store, call_id, status, ctx.viewer.name, note, _links(links), version
@@ -229,7 +239,7 @@ def export_call(
     names: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     """The call's evidence package (or, with ``redact``, its publication package) as a download."""
-    open_call(ctx, call_id)
+    existing_call(ctx, call_id)
     folder = Path(tempfile.mkdtemp(prefix="callsift-export-"))
     redaction = None
     if redact:

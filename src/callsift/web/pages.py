@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from callsift.graph.phones import number_summaries
 from callsift.records import SearchFilters, SearchHit, SearchResult
-from callsift.search import SearchError, highlight_spans, parse_query, search
-from callsift.store import case_status, list_calls
+from callsift.search import Marked, SearchError, highlight_spans, marked, parse_query, search
+from callsift.store import CaseStore, case_status, list_calls
 from callsift.store.analysis import entity_counts
 from callsift.store.jobs import Job, recent_jobs
 from callsift.store.overview import case_counts
@@ -21,32 +21,12 @@ from callsift.web.charts import day_bars
 from callsift.web.render import page
 from callsift.web.security import CaseContext, Reading, SignedIn
 
-__all__ = ["Filters", "Marked", "marked", "router", "run_search"]
+__all__ = ["Filters", "router", "run_search"]
 
 router = APIRouter()
 
 # A job that has not reported for this long is shown as no longer running.
 STALE_S = 300.0
-
-
-@dataclass(frozen=True)
-class Marked:
-    """A piece of text, and whether the search matched it (rendered as ``<mark>``)."""
-
-    text: str
-    hit: bool
-
-
-def marked(text: str, spans: list[tuple[int, int]]) -> list[Marked]:
-    pieces, last = [], 0
-    for start, end in spans:
-        if start > last:
-            pieces.append(Marked(text[last:start], False))
-        pieces.append(Marked(text[start:end], True))
-        last = end
-    if last < len(text):
-        pieces.append(Marked(text[last:], False))
-    return pieces
 
 
 def _live(job: Job) -> bool:
@@ -82,8 +62,8 @@ def dashboard(request: Request, ctx: Reading) -> Response:
     )
 
 
-def _progress(store: object) -> dict[str, object]:
-    jobs = recent_jobs(store)  # type: ignore[arg-type]
+def _progress(store: CaseStore) -> dict[str, object]:
+    jobs = recent_jobs(store)
     return {"jobs": jobs, "live": [job for job in jobs if _live(job)]}
 
 

@@ -187,7 +187,6 @@ def case_access(capability: Capability) -> Callable[..., Any]:
         finally:
             store.close()
 
-    dependency.capability = capability  # type: ignore[attr-defined]  # read by the access tests
     return dependency
 
 
