@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_CASE ?= demo-case
 
-.PHONY: install demo test lint typecheck chromium bench clean
+.PHONY: install demo test lint typecheck chromium bench soak clean
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it only when it is missing.
@@ -54,6 +54,12 @@ test: lint typecheck chromium
 
 bench: $(STAMP)
 	$(BIN)/callsift bench demo/calls --workers 1 --workers 2
+
+# Malformed media, kill -9, tampering, hostile archives and sheets, then a hostile
+# load on a real server: the README's Reliability table (about 20 minutes on two cores).
+soak: $(STAMP)
+	$(BIN)/python benchmarks/reliability.py
+	$(BIN)/python benchmarks/server_soak.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_CASE) .pytest_cache .mypy_cache .ruff_cache

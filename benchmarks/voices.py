@@ -19,7 +19,7 @@ Reported:
 - for the default ``different_below``, how many different-voice pairs are
   called two people and how many same-voice pairs wrongly are;
 - where the mono calls' mixed channels are attached;
-- the same measures on the real human clips in ../shared/data/real, if there;
+- the same measures on the real human clips in tests/data/real;
 - embedding speed (seconds of speech per wall second, 1 and 2 torch threads)
   and the process's peak memory.
 
@@ -29,7 +29,6 @@ Run: ``.venv/bin/python benchmarks/voices.py`` (under a minute on two cores).
 from __future__ import annotations
 
 import json
-import os
 import resource
 import time
 from itertools import combinations
@@ -44,7 +43,7 @@ from callsift.graph.voices.encoder import speech_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo"
-REAL = Path(os.environ.get("CALLSIFT_SHARED", ROOT.parent / "shared")) / "data" / "real"
+REAL = ROOT / "tests" / "data" / "real"
 NEAR = {"ru_mother", "ru_wife"}  # 50 cents apart: one voice to the model
 DEFAULTS = VoiceOptions()
 
@@ -105,9 +104,6 @@ def spread(values: list[float]) -> str:
 
 def real_clips(encoder: VoiceEncoder) -> None:
     """Same speaker (two halves of one lecture, or one clip through a telephone band) vs others."""
-    if not REAL.is_dir():
-        print(f"\n(real clips not found at {REAL})")
-        return
     from callsift.audio import DecodeOptions
 
     clips = {
@@ -146,7 +142,7 @@ def real_clips(encoder: VoiceEncoder) -> None:
         for a, b in combinations(names, 2)
         if a.split("-")[0] != b.split("-")[0]
     ]
-    print("\nReal human clips (shared/data/real):")
+    print("\nReal human clips (tests/data/real):")
     print(f"  same speaker, two halves of a lecture    {spread(same_halves)}")
     print(f"  same clip, full band vs telephone band   {spread(across_band)}")
     print(f"  different speakers (same band)           {spread(different)}")

@@ -15,7 +15,8 @@ from callsift.store import CaseStore
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "demo" / "calls"
-REAL = Path(os.environ.get("CALLSIFT_SHARED", REPO.parent / "shared")) / "data" / "real"
+REAL = REPO / "tests" / "data" / "real"
+"""Real speech clips, kept in the repository with their licences (``NOTICE.md`` there)."""
 
 
 def _demo_calls() -> int:
@@ -39,8 +40,6 @@ def truth() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def real_dir() -> Path:
-    if not REAL.is_dir():
-        pytest.fail(f"real speech samples not found at {REAL} (set CALLSIFT_SHARED)")
     return REAL
 
 

@@ -8,19 +8,25 @@ a bug and stops the run.
     ├── InputError        one input file is unusable (names the file and why)
     ├── ModelError        the speech model is missing or fails its hash check
     ├── CaseError         the case folder or database cannot be used
+    │   ├── DiskFullError the disk holding the case is full (the batch stops)
+    │   └── CaseBusyError another run holds the case's work lock
     ├── ReviewError       a verification change is refused (unknown call, missing note)
-    └── ConflictError     a record changed since the version the reviewer saw
-                          (a verification, a corrected segment)
+    ├── ConflictError     a record changed since the version the reviewer saw
+    │                     (a verification, a corrected segment)
+    └── OriginalError     a stored original is missing or no longer matches its hash
 """
 
 from __future__ import annotations
 
 __all__ = [
     "CallsiftError",
+    "CaseBusyError",
     "CaseError",
     "ConflictError",
+    "DiskFullError",
     "InputError",
     "ModelError",
+    "OriginalError",
     "ReviewError",
 ]
 
@@ -46,6 +52,16 @@ class CaseError(CallsiftError):
     """The case folder or its database cannot be opened or written."""
 
 
+class CaseBusyError(CaseError):
+    """Another run is working on the case; this one stops before doing anything."""
+
+    def __init__(self, root: object, holder: str) -> None:
+        super().__init__(
+            f"{root}: {holder} is working on this case; run this again when it has finished"
+        )
+        self.holder = holder
+
+
 class ReviewError(CallsiftError):
     """A verification change cannot be made as asked (the message says what to fix)."""
 
@@ -63,3 +79,58 @@ class ConflictError(CallsiftError):
         self.call_id = call_id
         self.expected = expected
         self.current = current
+
+
+class OriginalError(CallsiftError):
+    """A stored original is missing, or its bytes no longer hash to the SHA-256 of ingest.
+
+    Nothing is exported or played from it: the message names the call, the
+    file and both hashes, for the team to restore the original from a copy.
+    """
+
+    def __init__(
+        self,
+        call_id: int,
+        file: str,
+        path: str,
+        expected: str,
+        found: str | None,
+        unreadable: str | None = None,
+    ) -> None:
+        if unreadable is not None:
+            what = f"cannot be read ({path}: {unreadable}; SHA-256 at ingest {expected})"
+        elif found is None:
+            what = f"is missing from the case ({path}; SHA-256 at ingest {expected})"
+        else:
+            what = (
+                f"was changed or replaced: {path} has SHA-256 {found},"
+                f" not {expected} recorded at ingest"
+            )
+        super().__init__(
+            f"call {call_id} ({file}): the original {what}; restore it from a copy of the case"
+        )
+        self.call_id = call_id
+        self.file = file
+        self.path = path
+        self.expected = expected
+        self.found = found
+
+
+class DiskFullError(CaseError):
+    """The disk holding the case is full: no one file is at fault, so the batch stops.
+
+    The case is left as it was before the file at hand (no temp file, no original
+    without its record); once there is space, the same command picks up again.
+    """
+
+    def __init__(self, folder: str, free: int, needed: int | None = None, file: str = "") -> None:
+        need = f"needs {needed / 1e6:,.1f} MB, " if needed is not None else ""
+        super().__init__(
+            f"{file + ': ' if file else ''}no space left on the disk of {folder}"
+            f" ({need}{free / 1e6:,.1f} MB free); the batch stopped before this file and"
+            " the case is as it was; free some space and run the same command again"
+        )
+        self.folder = folder
+        self.free = free
+        self.needed = needed
+        self.file = file

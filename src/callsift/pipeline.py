@@ -8,9 +8,15 @@ the next run picks up exactly the pending ones. A call is keyed by its
 original's SHA-256 and the recogniser settings (``ProcessOptions.key``), so
 changing the model re-runs the calls it affects and nothing else.
 
-Only ``InputError`` (a file that cannot be decoded, a recording over the cap) is
-caught per call: it marks that call failed with its reason, and the batch goes
-on. Anything else is a bug and stops the run, with every finished call saved.
+Whatever goes wrong with one call fails that call, with its reason, and the
+batch goes on: a file that cannot be decoded (``InputError``), a bug that one
+file sets off (recorded as such, with the traceback in the log), a worker that
+dies on it (a segfault in a decoder, the out-of-memory killer) or runs past
+``call_timeout_s``. A call that stayed pending after crashing a run would
+crash every later run too, and the calls behind it would never be done. The
+pool is pebble's (https://github.com/noxdafox/pebble): unlike the standard
+library's, it fails only the task whose worker died, kills a task that runs
+too long, and starts a fresh worker in its place.
 
 On two cores, two worker processes of one thread each transcribed the demo
 corpus 1.7 times as fast as one process with two threads (27 s against 46 s),
@@ -20,26 +26,32 @@ because beam-search decoding keeps one core busy poorly (``callsift bench``).
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from callsift import cpu_arithmetic
+from pebble import ProcessExpired, ProcessPool
+
+from callsift import cpu_arithmetic, cpu_model
 from callsift.analyze.language import decide_language
 from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.errors import InputError
 from callsift.records import AudioInfo, ChannelAudio, ChannelTranscript
 from callsift.store import CaseStore
 from callsift.store.jobs import finish_job, start_job, update_job
-from callsift.transcribe import TranscribeOptions, load_model, transcribe_channel
+from callsift.store.locks import holding_case
+from callsift.transcribe import TranscribeOptions, load_model, resolve_model, transcribe_channel
 from callsift.translate import ENGINE, translate_channel
 
 __all__ = ["CallOutcome", "ProcessOptions", "ProcessReport", "process_call", "process_case"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,9 +61,14 @@ class ProcessOptions:
     Attributes:
         transcribe: recogniser settings (model, language, beam…).
         decode: bounds on decoding (duration cap, time limit).
-        workers: processes transcribing in parallel; 1 runs in this process.
+        workers: worker processes transcribing in parallel, each isolated (a
+            crash or a hang fails one call, not the run); 0 runs in this
+            process, for library callers that accept no isolation.
         retry_failed: process calls that failed before again.
         translate: add Whisper's English translation to every segment.
+        call_timeout_s: a call still running after this long is stopped and
+            failed. An hour: the longest recording accepted (4 h) takes about
+            30 min at base's slowest measured speed on two cores.
     """
 
     transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
@@ -59,12 +76,18 @@ class ProcessOptions:
     workers: int = 1
     retry_failed: bool = False
     translate: bool = True
+    call_timeout_s: float = 3600.0
 
     def key(self) -> str:
-        """What a transcript depends on; a call done under another key is redone."""
+        """What a transcript depends on; a call done under another key is redone.
+
+        On a CPU the key also names the processor (``cpu``), for the custody
+        log: it is recorded, not compared (see ``CaseStore.pending_calls``).
+        """
         settings = {"transcribe": json.loads(self.transcribe.key()), "translate": self.translate}
         if self.transcribe.model.device == "cpu":
             settings["cpu_arithmetic"] = cpu_arithmetic()
+            settings["cpu"] = cpu_model()
         return json.dumps(settings, sort_keys=True)
 
 
@@ -89,6 +112,8 @@ class ProcessReport:
     wall_s: float = 0.0
     stage_s: dict[str, float] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    damaged: list[tuple[str, str]] = field(default_factory=list)
+    kept_corrections: list[str] = field(default_factory=list)
 
 
 _model: Any = None
@@ -168,31 +193,43 @@ def _transcribe_party(
     return result
 
 
-def _init_worker(options: ProcessOptions) -> None:
-    _load(options.transcribe)
+def _guarded(path: Path, call_id: int, file: str, options: ProcessOptions) -> CallOutcome:
+    """``process_call`` in a pool worker, where any error becomes the call's reason."""
+    try:
+        return process_call(path, call_id, file, options)
+    except Exception as error:  # a bug on one call must not stop the batch
+        log.exception("call %s (%s) failed", call_id, file)
+        return CallOutcome(call_id, file, error=_unexpected(error))
+
+
+def _unexpected(error: BaseException) -> str:
+    return f"callsift failed on this call ({type(error).__name__}: {error}); please report it"
 
 
 def _outcomes(
     store: CaseStore, jobs: list[tuple[int, str, str]], options: ProcessOptions
 ) -> Iterator[CallOutcome]:
-    if options.workers <= 1:
+    if options.workers <= 0:
         model = load_model(options.transcribe.model)
         for call_id, sha256, file in jobs:
-            yield process_call(store.originals.path(sha256), call_id, file, options, model)
+            path = store.originals.path(sha256)
+            try:
+                yield process_call(path, call_id, file, options, model)
+            except Exception as error:
+                log.exception("call %s (%s) failed", call_id, file)
+                yield CallOutcome(call_id, file, error=_unexpected(error))
         return
+    model = options.transcribe.model
     threads = max(1, (os.cpu_count() or 1) // options.workers)
     worker_options = replace(
         options,
-        transcribe=replace(
-            options.transcribe, model=replace(options.transcribe.model, cpu_threads=threads)
-        ),
+        transcribe=replace(options.transcribe, model=replace(model, cpu_threads=threads)),
     )
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        options.workers, mp_context=context, initializer=_init_worker, initargs=(worker_options,)
-    ) as pool:
+    pool = ProcessPool(options.workers, context=context)
+    try:
         queue = iter(jobs)
-        running: set[Future[CallOutcome]] = set()
+        running: dict[Future[CallOutcome], tuple[int, str]] = {}
         while True:
             # Keep a few calls in flight per worker, not the whole case in memory.
             while len(running) < options.workers * 2:
@@ -200,22 +237,46 @@ def _outcomes(
                 if job is None:
                     break
                 call_id, sha256, file = job
-                running.add(
-                    pool.submit(
-                        process_call,
-                        store.originals.path(sha256),
-                        call_id,
-                        file,
-                        worker_options,
-                    )
+                future = pool.schedule(
+                    _guarded,
+                    (store.originals.path(sha256), call_id, file, worker_options),
+                    timeout=options.call_timeout_s,
                 )
+                running[future] = (call_id, file)
             if not running:
                 return
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for done in finished:
+                call_id, file = running.pop(done)
+                yield _result(done, call_id, file, options)
+    finally:
+        pool.stop()
+        pool.join()
 
 
+def _result(
+    future: Future[CallOutcome], call_id: int, file: str, options: ProcessOptions
+) -> CallOutcome:
+    """The worker's outcome, or why its process gave none (pebble restarts the worker)."""
+    try:
+        return future.result()
+    except TimeoutError:
+        reason = (
+            f"stopped after {options.call_timeout_s:g} s, the time limit for one call"
+            " (raise it with --call-timeout)"
+        )
+    except ProcessExpired as error:
+        how = f"signal {-error.exitcode}" if error.exitcode < 0 else f"exit code {error.exitcode}"
+        reason = (
+            f"the worker process died on this call ({how}; out of memory or a crash in a"
+            " decoder or the model)"
+        )
+    except Exception as error:
+        reason = _unexpected(error)
+    return CallOutcome(call_id, file, error=reason)
+
+
+@holding_case("process")
 def process_case(
     store: CaseStore,
     options: ProcessOptions = ProcessOptions(),
@@ -225,6 +286,13 @@ def process_case(
     """Transcribe every pending call; returns counts, audio seconds and stage times."""
     key = options.key()
     jobs = store.pending_calls(key, retry_failed=options.retry_failed)
+    if jobs and options.workers > 0:
+        # Found, assembled and hash-checked here, once, before any worker starts:
+        # workers that each did it on an empty cache raced each other, and a bad
+        # model is one line from the parent, not a pool of dying workers.
+        location = resolve_model(options.transcribe.model.name)
+        model = replace(options.transcribe.model, name=location)
+        options = replace(options, transcribe=replace(options.transcribe, model=model))
     report = ProcessReport(calls=len(jobs))
     if on_start:
         on_start(len(jobs))
@@ -238,10 +306,13 @@ def process_case(
                 store.mark_failed(outcome.call_id, reason)
                 report.failed += 1
                 report.failures.append((outcome.file, reason))
-            else:
-                store.save_transcript(outcome.call_id, outcome.info, outcome.channels, key)
+            elif store.save_transcript(outcome.call_id, outcome.info, outcome.channels, key):
                 report.done += 1
                 report.audio_s += outcome.info.duration_s
+                if outcome.info.damage:
+                    report.damaged.append((outcome.file, outcome.info.damage))
+            else:
+                report.kept_corrections.append(outcome.file)
             for stage, seconds in outcome.seconds.items():
                 report.stage_s[stage] = report.stage_s.get(stage, 0.0) + seconds
             if job is not None:

@@ -78,13 +78,26 @@ class CallMetadata:
 
 @dataclass(frozen=True)
 class AudioInfo:
-    """What the container says about a recording, before decoding it."""
+    """What the container says about a recording, before decoding it.
+
+    After decoding, ``duration_s`` is what decoded, and a file that holds less than
+    it should (cut short, or damaged to its end) is flagged rather than refused:
+    what is there is still evidence, but whoever reads the transcript must know.
+
+    Attributes:
+        missing_s: Seconds the file's header declares that did not decode; None
+            when nothing is missing or the amount cannot be known.
+        damage: Why the call is flagged, for people ("damaged: last 12.4 s missing
+            (file cut short)"); None for an intact file.
+    """
 
     duration_s: float
     sample_rate: int
     channels: int
     codec: str
     container: str
+    missing_s: float | None = None
+    damage: str | None = None
 
 
 @dataclass
@@ -179,6 +192,9 @@ class Call:
     codec: str | None = None
     container: str | None = None
     processed_at: str | None = None
+    damage: str | None = None
+    """Set when the file decoded short of its declared length ("damaged: last 12.4 s
+    missing (file cut short)"): the transcript is all there was, not the whole call."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +216,8 @@ class CaseStatus:
     audio_s: float
     failures: list[Failure] = field(default_factory=list)
     languages: dict[str, int] = field(default_factory=dict)
+    damaged: list[Failure] = field(default_factory=list)
+    """Calls done from a damaged file, with what is missing (``reason``)."""
 
 
 @dataclass(frozen=True)

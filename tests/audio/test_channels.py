@@ -10,7 +10,7 @@ import pytest
 from callsift.audio import decode, split_parties
 
 CODECS = Path(__file__).resolve().parents[1] / "data" / "codecs"
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 JFK = REAL / "en_jfk_faster-whisper.flac"
 
 
@@ -38,7 +38,6 @@ def test_same_mix_becomes_one_track() -> None:
     np.testing.assert_allclose(mono, left, atol=1e-6)
 
 
-@pytest.mark.skipif(not JFK.exists(), reason=f"real speech sample not found at {JFK}")
 def test_real_stereo_recording_of_one_mix() -> None:
     assert len(split_parties(decode(JFK)[1])) == 1
 

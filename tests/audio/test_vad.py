@@ -10,7 +10,7 @@ import pytest
 from callsift.audio import decode, speech_regions, telephone_vad_options
 
 CODECS = Path(__file__).resolve().parents[1] / "data" / "codecs"
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 JFK = REAL / "en_jfk_faster-whisper.flac"
 RATE = 16000
 
@@ -43,7 +43,6 @@ def test_dial_and_dtmf_tones_are_not_speech() -> None:
     assert speech_regions(np.concatenate([dial, dtmf]).astype(np.float32)) == []
 
 
-@pytest.mark.skipif(not JFK.exists(), reason=f"real speech sample not found at {JFK}")
 def test_real_speech_is_mostly_covered() -> None:
     info, tracks = decode(JFK)
 

@@ -15,24 +15,31 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
+import signal
 import stat
 import struct
+import subprocess
+import sys
 import wave
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from callsift import __version__
-from callsift.errors import InputError
+from callsift.errors import InputError, OriginalError
 from callsift.export.manifest import SEAL_PLACEHOLDER, seal, verify_bytes, verify_package
 from callsift.export.package import build_package
+from callsift.export.redact import Redaction
 from callsift.ingest.run import ingest_paths
 from callsift.records import AudioInfo, ChannelTranscript, Segment, Word
 from callsift.store import CaseStore, get_call, list_calls, segments_of
 from callsift.store.blobs import sha256_file
+from callsift.store.custody import chain_problems, content_sha256, entries
 from callsift.transcribe import resolve_model
 from callsift.verify.status import verification_of
 
@@ -171,7 +178,7 @@ def test_same_calls_make_the_same_package_but_for_its_date_and_custody(
 ) -> None:
     first = _members(package.read_bytes())
     again = _members(build_package(export_case, [1, 10], tmp_path / "again.zip").path.read_bytes())
-    custody = {"call-0001/custody.json", "call-0010/custody.json"}
+    custody = {"call-0001/custody.json", "call-0010/custody.json", "custody-chain.json"}
     changing = custody | {"manifest.json"}
     assert set(first) == set(again)
     assert {k: v for k, v in first.items() if k not in changing} == {
@@ -179,9 +186,11 @@ def test_same_calls_make_the_same_package_but_for_its_date_and_custody(
     }
     for path in custody:  # the log grew by the first export; nothing before it changed
         old, new = json.loads(first[path]), json.loads(again[path])
-        assert new[: len(old)] == old and {e["action"] for e in new[len(old) :]} == {"export"}
+        added = {e.get("action") for e in new[len(old) :]} - {None}  # None: withheld (others')
+        assert new[: len(old)] == old and added == {"export"}
     one, two = (json.loads(members["manifest.json"]) for members in (first, again))
     assert one.pop("created_at") <= two.pop("created_at")
+    assert one.pop("custody")["head"]["id"] < two.pop("custody")["head"]["id"]
     for manifest in (one, two):
         manifest["files"] = [f for f in manifest["files"] if f["path"] not in custody]
     assert one == two
@@ -339,3 +348,164 @@ def test_problems_name_what_changed(package: Path) -> None:
     assert problems[0].startswith("package: its bytes differ from its seal")
     assert problems[1].startswith("call-0001/original/call_001.wav: cannot be read")
     assert len(problems) == 2
+
+
+# -- originals checked against ingest, the custody chain, partial files ------------------------
+
+
+@pytest.fixture
+def own_case(demo_case: Path, tmp_path: Path) -> Iterator[CaseStore]:
+    """A copy of the demo case of the test's own, to damage."""
+    root = tmp_path / "case"
+    shutil.copytree(demo_case, root)
+    with CaseStore(root) as store:
+        yield store
+
+
+def _damage(store: CaseStore, call_id: int, how: str) -> Path:
+    call = get_call(store, call_id)
+    assert call is not None
+    path = store.originals.path(call.sha256)
+    path.chmod(0o644)
+    if how == "flip":
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+    elif how == "replace":
+        path.unlink()
+        path.write_bytes(store.originals.path(get_call(store, 2).sha256).read_bytes())  # type: ignore[union-attr]
+    else:
+        path.unlink()
+    return path
+
+
+@pytest.mark.parametrize("how", ["flip", "replace", "delete"])
+def test_a_damaged_original_is_never_exported(own_case: CaseStore, how: str) -> None:
+    path = _damage(own_case, 1, how)
+    for redaction in (None, Redaction()):
+        out = own_case.root.parent / f"{how}-{redaction is not None}.zip"
+        with pytest.raises(OriginalError) as caught:
+            build_package(own_case, [1], out, redaction=redaction)
+        error = caught.value
+        assert error.call_id == 1 and error.path == str(path)
+        assert "call 1 (call_001.wav)" in str(error) and error.expected in str(error)
+        if how == "delete":
+            assert error.found is None and "is missing" in str(error)
+        else:
+            assert error.found == sha256_file(path) and error.found in str(error)
+        assert not out.exists() and not list(out.parent.glob("*.partial"))
+
+
+def test_a_package_whose_original_was_swapped_fails_against_the_ingest_hash(
+    package: Path, tmp_path: Path
+) -> None:
+    """The forger changes the original, its manifest entry and the seal: the call's hash stays."""
+    name = "call-0001/original/call_001.wav"
+    original = _members(package.read_bytes())[name]
+    swapped = original[:1000] + bytes([original[1000] ^ 1]) + original[1001:]
+    forged = tmp_path / "swapped.zip"
+    forged.write_bytes(_reseal(package.read_bytes(), name, swapped))
+    seal(forged)
+    result = verify_package(forged)
+    assert not result.ok
+    (problem,) = [p for p in result.problems if p.startswith(name)]
+    assert hashlib.sha256(swapped).hexdigest() in problem and "recorded at ingest" in problem
+
+
+def test_a_package_carries_the_custody_chain_to_its_head(
+    export_case: CaseStore, package: Path
+) -> None:
+    members = _members(package.read_bytes())
+    manifest = json.loads(members["manifest.json"])
+    chain = json.loads(members["custody-chain.json"])
+    assert chain_problems(chain) == []
+    head = manifest["custody"]["head"]
+    assert (chain[-1]["id"], chain[-1]["hash"]) == (head["id"], head["hash"])
+    stored = {e["id"]: e for e in entries(export_case.conn)}
+    assert all(stored[e["id"]]["hash"] == e["hash"] for e in chain)  # the case's own chain
+    shown = {e["id"] for e in chain if "action" in e}
+    for call_id in (1, 10):
+        custody = json.loads(members[f"call-{call_id:04d}/custody.json"])
+        assert {e["id"] for e in custody} <= shown
+    withheld = [e for e in chain if "action" not in e]
+    assert withheld and all(
+        set(e) == {"id", "prev_hash", "hash", "content_sha256"} for e in withheld
+    )
+
+
+def _rewrite(data: bytes, path: str, change: Callable[[Any], Any]) -> bytes:
+    members = _members(data)
+    return _reseal(data, path, json.dumps(change(json.loads(members[path]))).encode())
+
+
+def test_an_edited_custody_entry_in_a_package_fails(package: Path, tmp_path: Path) -> None:
+    def actor(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        entries[0]["actor"] = "someone else"
+        return entries
+
+    def dropped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return entries[:3] + entries[4:]
+
+    cases = {
+        "custody-chain.json": (actor, "custody entry 1: its content or links were changed"),
+        "call-0001/custody.json": (actor, "call-0001/custody.json: entry 1 was changed"),
+    }
+    for path, (change, expected) in cases.items():
+        forged = tmp_path / "forged.zip"
+        forged.unlink(missing_ok=True)
+        forged.write_bytes(_rewrite(package.read_bytes(), path, change))
+        seal(forged)
+        problems = verify_package(forged).problems
+        assert any(expected in problem for problem in problems), problems
+    forged.unlink()
+    forged.write_bytes(_rewrite(package.read_bytes(), "custody-chain.json", dropped))
+    seal(forged)
+    problems = verify_package(forged).problems
+    assert any("expected entry 4 here" in problem for problem in problems), problems
+
+
+def test_a_publication_package_masks_actors_and_still_links(
+    export_case: CaseStore, tmp_path: Path
+) -> None:
+    result = build_package(export_case, [1], tmp_path / "public.zip", redaction=Redaction())
+    members = _members(result.path.read_bytes())
+    chain = json.loads(members["custody-chain.json"])
+    shown = [e for e in chain if "action" in e]
+    assert shown and all(e["masked"] and e["actor"] == "[REDACTED]" for e in shown)
+    assert chain_problems(chain) == [] and verify_package(result.path).ok
+    stored = {e["id"]: e for e in entries(export_case.conn)}
+    assert all(e["content_sha256"] == content_sha256(stored[e["id"]]) for e in shown)
+
+
+def test_a_killed_exports_partial_file_goes_at_the_next_export(
+    export_case: CaseStore, tmp_path: Path
+) -> None:
+    """One writer killed with SIGKILL mid-export, one alive: only the dead one's file goes."""
+    out = tmp_path / "calls.zip"
+    holder = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from callsift.export.partial import partial_file\n"
+        "with partial_file(Path(sys.argv[1])) as (fd, path):\n"
+        "    print(path, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", holder, str(out)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    try:
+        dead, alive = (Path(w.stdout.readline().strip()) for w in writers)  # type: ignore[union-attr]
+        writers[0].send_signal(signal.SIGKILL)
+        writers[0].wait()
+        assert dead.exists() and alive.exists()  # the kill left it behind
+        build_package(export_case, [3], out)
+        assert not dead.exists() and alive.exists()
+        assert verify_package(out).ok
+    finally:
+        for writer in writers:
+            writer.kill()
+            writer.wait()
+            writer.stdout.close()  # type: ignore[union-attr]

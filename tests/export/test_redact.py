@@ -39,6 +39,7 @@ from callsift.ingest.run import ingest_paths
 from callsift.records import AudioInfo, Segment, Word
 from callsift.store import CaseStore, channels_of, get_call, list_calls, segments_of
 from callsift.store.analysis import save_analysis, stored_segments
+from callsift.store.review import add_annotation, correct_segment
 from callsift.verify import check_case
 from callsift.verify.status import set_status
 
@@ -62,6 +63,13 @@ ROW = {
 }
 PRIVATE = ("intercept_ref", "handset_imei")
 NAME = "Серёжа"
+# The team's own work on the calls: who did it and what they wrote to each other.
+TEAM = ("oksana.hrytsenko", "taras.melnyk", "iryna.bondar")
+NOTES = (
+    "Check Kherson vs Kyiv with cell tower data",
+    "heard again on headphones, second speaker unclear",
+    "matches the unit roster from the March leak",
+)
 # The planted words: (start, end, word), at times where call_001.wav holds speech.
 WRITTEN = [
     (7.30, 7.60, " Запиши"),
@@ -104,6 +112,7 @@ class Published:
     name_word: tuple[float, float]
     case: Path
     ids: tuple[int, ...]
+    actors: tuple[str, ...]
 
 
 def _segment(
@@ -196,6 +205,7 @@ def published(
             f"he gives {ROW['caller']}",
             links=[1],
         )
+        _plant_team_work(store, call.id)
         # 3: one recording under two names, its rows differing in intercept_ref;
         # 18: an invalid number (12345) and a UK one of the drama range.
         ids = [call.id, 1, 3, 18]
@@ -226,7 +236,16 @@ def published(
             name_word=name_word,
             case=root / "case",
             ids=tuple(ids),
+            actors=tuple({entry["actor"] for entry in store.custody()}),
         )
+
+
+def _plant_team_work(store: CaseStore, call_id: int) -> None:
+    """A note, a correction and a verdict on two of the published calls, each with its words."""
+    add_annotation(store, call_id, TEAM[0], NOTES[0], 0, 2.0)
+    segment = segments_of(store, 3)[0]
+    correct_segment(store, 3, segment.id or 0, segment.text + " (checked)", TEAM[1], 1, NOTES[1])
+    set_status(store, 3, "verified", TEAM[2], note=NOTES[2])
 
 
 def _members(data: bytes) -> dict[str, bytes]:
@@ -322,7 +341,7 @@ def test_the_spoken_number_and_the_name_are_masked_in_every_text(published: Publ
     transcript = redacted[f"{folder}/transcript.txt"]
     assert "Запиши номер: [REDACTED]." in transcript
     assert "Или звони на [REDACTED]." in transcript
-    assert "это я, [REDACTED]." in transcript
+    assert re.search(r"это я, \[REDACTED\][.!]", transcript)  # both CPU modes: "." or "!"
 
 
 def test_no_file_name_tag_private_field_or_path_in_any_byte(published: Published) -> None:
@@ -342,12 +361,24 @@ def test_no_file_name_tag_private_field_or_path_in_any_byte(published: Published
     assert [name for name, text in _texts(published.plain).items() if "IR-" in text]
 
 
+def test_no_team_member_or_internal_note_in_any_byte(published: Published) -> None:
+    """A publication holds what is meant for the public: not who on the team did what,
+    nor what they wrote to each other (annotations, correction and verdict notes)."""
+    people = [*TEAM, *(actor for actor in published.actors if len(actor) >= 4)]
+    numbers = {form for raw in published.numbers for form in _forms(raw)}
+    needles = [*people, *NOTES, *numbers, NAME]
+    assert set(TEAM) | set(NOTES) <= _found(needles, published.plain)  # the record keeps them
+    assert _found(needles, published.redacted) == set()
+    assert not [n for n in _members(published.redacted) if n.endswith("annotations.json")]
+
+
 def test_zip_and_wav_headers_carry_nothing_but_structure(published: Published) -> None:
     with zipfile.ZipFile(io.BytesIO(published.redacted)) as archive:
         assert re.fullmatch(rb"callsift-package sha256=[0-9a-f]{64}", archive.comment)
         for info in archive.infolist():
             assert re.fullmatch(
-                r"manifest\.json|call-\d{4}/(audio/channel-\d\.wav|[a-z.]+\.(json|srt|vtt|txt))",
+                r"manifest\.json|custody-chain\.json"
+                r"|call-\d{4}/(audio/channel-\d\.wav|[a-z.]+\.(json|srt|vtt|txt))",
                 info.filename,
             )
             assert (info.extra, info.comment, info.date_time) == (b"", b"", (1980, 1, 1, 0, 0, 0))

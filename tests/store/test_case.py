@@ -133,7 +133,9 @@ def test_a_failed_call_keeps_its_reason_and_waits_for_retry(case: CaseStore) -> 
 
 def test_sidecar_rows_attach_by_name_or_base_name_in_any_order(case: CaseStore) -> None:
     sha, size, _ = case.originals.put(io.BytesIO(b"x"))
-    case.add_sidecar_rows("meta.csv", "f" * 64, [CallMetadata(file="0001.wav", caller="+7 903")])
+    case.add_sidecar_rows(
+        "meta.csv", "f" * 64, [(2, CallMetadata(file="0001.wav", caller="+7 903"))]
+    )
     case.add_call(sha, "day1/0001.wav", "/drive/day1/0001.wav", size)
     assert case.attach_metadata() == 1
     call = get_call(case, 1)

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from callsift.store.review import add_annotation
 from callsift.store.team import TeamStore
 from callsift.web.accounts import add_account
 from callsift.web.app import WebSettings, create_app
+from callsift.web.serving import ServerLimits, server_config
 
 from ..conftest import DEMO
 
@@ -106,20 +108,26 @@ def cases(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
         add_account(accounts, "other", "admin", PASSWORD)  # a member of bravo only
         accounts.grant("other", bravo_uuid, str(bravo))
         add_account(accounts, "throwaway", "viewer", PASSWORD)
+        accounts.grant("throwaway", alpha_uuid, str(alpha))
     return {"alpha": alpha, "bravo": bravo, "team": team, "hostile": hostile, "root": root}
 
 
 @pytest.fixture(scope="package")
 def app(cases: dict[str, Any]) -> FastAPI:
-    return create_app(WebSettings((cases["alpha"], cases["bravo"]), cases["team"]))
+    return create_app(
+        WebSettings((cases["alpha"], cases["bravo"]), cases["team"], allowed_hosts=("testserver",))
+    )
 
 
-def signed_in(app: FastAPI, name: str | None) -> TestClient:
+def signed_in(app: FastAPI, name: str | None, address: str = "testclient") -> TestClient:
     """A client signed in as ``name`` through ``POST /api/login`` (``None``: anonymous).
 
     Its default headers carry the session's CSRF token, as a browser page does.
+    ``address`` is the client's address, which the sign-in throttle counts by.
     """
-    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    client = TestClient(
+        app, base_url="https://testserver", follow_redirects=False, client=(address, 50000)
+    )
     if name is not None:
         answer = client.post("/api/login", json={"username": name, "password": PASSWORD})
         assert answer.status_code == 200, answer.text
@@ -134,19 +142,35 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield admin
 
 
-@pytest.fixture(scope="package")
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app on a real server on a free loopback port, in a thread: its base URL."""
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(app: FastAPI, limits: ServerLimits | None = None) -> Iterator[str]:
+    """The app on a real server (as ``callsift serve`` runs it) on a free loopback port."""
+    port = free_port()
+    config = server_config(
+        app, "127.0.0.1", port, limits=limits or ServerLimits(), log_level="warning"
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="package")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app on a real server in a thread: its base URL."""
+    with running(app) as base:
+        yield base

@@ -138,14 +138,15 @@ def test_a_reviewers_session_end_to_end(
     page.locator(f"#seg-{first.id} .corrected").wait_for()
     assert "checked against the audio" in page.locator(f"#seg-{first.id} .original").inner_text()
 
-    # Set a verification status with its grounds.
+    # Set a verification status with its grounds (not "verified": who corrected the
+    # transcript does not vouch for the call, another reviewer does).
     panel = page.locator("#verification")
-    panel.locator("select[name=status]").select_option("verified")
-    panel.locator("textarea[name=note]").fill("matches the roster and call 2")
+    panel.locator("select[name=status]").select_option("disputed")
+    panel.locator("textarea[name=note]").fill("the voice differs from call 2")
     panel.locator("button[type=submit]").click()
-    page.locator("#verification .status-verified").first.wait_for()
+    page.locator("#verification .status-disputed").first.wait_for()
     assert "by admin" in page.locator("#verification").inner_text()
-    page.locator("#status-badge.status-verified").wait_for()  # the title's badge follows
+    page.locator("#status-badge.status-disputed").wait_for()  # the title's badge follows
     _shot(page, "call-reviewed")
 
     # Export the evidence package, and check it offline.
@@ -167,6 +168,6 @@ def test_a_reviewers_session_end_to_end(
         assert segments_of(store, 7)[0].text == fixed
         record = verification_of(store, 7)
         plays = [e for e in store.custody() if e["action"] == "play" and e["actor"] == "admin"]
-    assert (record.status, record.reviewer) == ("verified", "admin")
+    assert (record.status, record.reviewer) == ("disputed", "admin")
     assert plays, "the browser's play was not logged"
     assert problems == []  # no script error, no failed request, nothing the CSP blocked

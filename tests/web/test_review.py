@@ -38,7 +38,21 @@ def test_views_and_plays_are_logged_with_the_user(app: FastAPI, cases: dict[str,
         assert rest.status_code == 206 and rest.content == audio.content[1000:]
     views, plays = _custody(cases, "view")[before_views:], _custody(cases, "play")[before_plays:]
     assert [(e["actor"], e["detail"]["call_id"]) for e in views] == [("viewer", 4)]
-    assert [(e["actor"], e["detail"]["call_id"]) for e in plays] == [("viewer", 4)]  # one play
+    assert [(e["actor"], e["detail"]["range"]) for e in plays] == [
+        ("viewer", "whole"),
+        ("viewer", "bytes=1000-"),
+    ]
+
+
+@pytest.mark.parametrize("asked", ["bytes=00-", "bytes=1-", "bytes=-4000", "bytes=0-99, 100-"])
+def test_every_read_of_the_audio_is_a_play(app: FastAPI, cases: dict[str, Any], asked: str) -> None:
+    """Any range can assemble the whole file (in one request or several): each is logged."""
+    before = len(_custody(cases, "play"))
+    with signed_in(app, "viewer") as viewer:
+        answer = viewer.get("/cases/alpha/calls/4/audio", headers={"Range": asked})
+        assert answer.status_code in (200, 206, 416)
+    plays = _custody(cases, "play")[before:]
+    assert [(e["actor"], e["detail"]["range"]) for e in plays] == [("viewer", asked)]
 
 
 def test_a_note_is_added_by_its_author_and_shown(app: FastAPI, cases: dict[str, Any]) -> None:

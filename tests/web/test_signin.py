@@ -117,9 +117,7 @@ def test_repeated_failures_lock_the_name_for_a_while(app: FastAPI) -> None:
             assert answer.status_code == 401
         locked = client.post("/api/login", json={"username": "analyst", "password": PASSWORD})
         assert locked.status_code == 429
-    from callsift.web import signin
-
-    signin._failures.clear()  # the other tests sign in as analyst too
+    app.state.sign_ins.clear()  # the other tests sign in as analyst too
 
 
 def test_users_commands_create_grant_and_disable(cases: dict[str, Any], tmp_path: Path) -> None:
@@ -146,7 +144,9 @@ def test_users_commands_create_grant_and_disable(cases: dict[str, Any], tmp_path
     assert bad_role.exit_code == 1 and "unknown role" in bad_role.output
     listed = runner.invoke(cli, ["users", "list", "--json", "--users", str(team)])
     assert '"role": "analyst"' in listed.output and str(cases["bravo"].resolve()) in listed.output
-    web = create_app(WebSettings((cases["alpha"], cases["bravo"]), team))
+    web = create_app(
+        WebSettings((cases["alpha"], cases["bravo"]), team, allowed_hosts=("testserver",))
+    )
     with signed_in(web, None) as client:
         answer = client.post(
             "/api/login", json={"username": "dana", "password": "dana's long password"}

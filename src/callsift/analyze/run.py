@@ -22,6 +22,7 @@ from callsift.analyze.gazetteer import correct_place_names
 from callsift.analyze.military import extract_military
 from callsift.analyze.morph import lemma_text, tokenize
 from callsift.analyze.phones import find_phones
+from callsift.errors import CaseBusyError
 from callsift.records import FlagHit, Mention, Segment
 from callsift.store import CaseStore
 from callsift.store.analysis import (
@@ -30,8 +31,16 @@ from callsift.store.analysis import (
     save_analysis,
     stored_segments,
 )
+from callsift.store.locks import holding_case
 
-__all__ = ["AnalyzeOptions", "analysis_key", "analyze_case", "analyze_segment", "time_at"]
+__all__ = [
+    "AnalyzeOptions",
+    "analysis_key",
+    "analyze_case",
+    "analyze_segment",
+    "analyze_unless_busy",
+    "time_at",
+]
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,7 @@ def analyze_segment(
     return SegmentAnalysis(segment_id, lemma_text(text, language), mentions, flags)
 
 
+@holding_case("analyze")
 def analyze_case(
     store: CaseStore,
     options: AnalyzeOptions = AnalyzeOptions(),
@@ -137,3 +147,17 @@ def analyze_case(
         if on_call:
             on_call(call_id)
     return len(calls)
+
+
+def analyze_unless_busy(store: CaseStore, options: AnalyzeOptions = AnalyzeOptions()) -> bool:
+    """Analyse what a reviewer's change made pending, unless another run holds the case.
+
+    A correction saved during a long ``process`` run must not fail for it: the
+    call stays pending and the next analysis (that run's own, at its end)
+    takes it. Returns whether the analysis ran.
+    """
+    try:
+        analyze_case(store, options)
+    except CaseBusyError:
+        return False
+    return True

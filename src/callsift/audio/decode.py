@@ -12,19 +12,26 @@ https://github.com/SYSTRAN/faster-whisper). What differs here, for evidence work
   (both checked between packets).
   The duration returned is counted from decoded samples, because headers can be
   missing or wrong (MP3 without a Xing header, WAV written by a recorder that crashed).
-* Damage is an error, not skipped. faster-whisper drops frames that fail to decode;
+* Damage mid-call is an error, not skipped. faster-whisper drops frames that fail to decode;
   callsift raises ``InputError`` with "corrupt or truncated data after N s", even when
   most of the file decoded, because a transcript that silently leaves out a stretch
   of a call misleads whoever reads it. Some FFmpeg decoders resync over damage
   without failing (FLAC with a bad frame) and only log an error, so the FFmpeg log of
   the decoding thread is captured and an ERROR line counts as damage too.
-  A file cut exactly between packets (an MP3 cut between frames) decodes cleanly,
-  and cannot be told from a shorter recording.
+* A cut tail is flagged, not refused: a recorder that died, or a copy that stopped
+  early, leaves a file whose start is sound evidence. Damage with no decodable audio
+  after it is a cut tail; the audio before it is returned, and the ``AudioInfo``
+  carries ``missing_s`` and a ``damage`` line. A file cut cleanly between packets is
+  caught by its length instead: decoded audio short of what the header declares
+  (WAV ``data`` size, FLAC STREAMINFO, MP3 Xing/VBRI frame count, MP4 ``moov``), or an
+  Ogg stream with no end-of-stream page (see :mod:`callsift.audio.declared`). What
+  is still undetectable: a cut between packets of a format with no declared length
+  (MP3 without a Xing header, AMR, ADTS AAC).
 * AMR-NB goes to the opencore decoder, as FFmpeg's own stops at comfort-noise frames.
 * Every failure is an :class:`~callsift.errors.InputError` naming the file and why.
 
 FFmpeg's log never reaches stderr (it would break the CLI's progress bars): at
-import, ERROR lines are routed into Python logging under ``libav`` (where
+import, WARNING and ERROR lines are routed into Python logging under ``libav`` (where
 :class:`av.logging.Capture` can collect them) and that logger gets a
 ``NullHandler``, so it prints only if the application configures logging.
 """
@@ -44,15 +51,22 @@ import numpy as np
 from av.audio.codeccontext import AudioCodecContext
 from av.container import InputContainer
 
+from callsift.audio.declared import declared_s, ogg_unfinished, shortfall, wav_data_bytes
 from callsift.errors import InputError
 from callsift.records import AudioInfo
 
 __all__ = ["DecodeOptions", "decode", "probe"]
 
-av.logging.set_level(av.logging.ERROR)
+# WARNING, not ERROR: "Estimating duration from bitrate" (a warning) says that the
+# container declared no length, so a short decode is no sign of a cut.
+av.logging.set_level(av.logging.WARNING)
 # Identical lines are otherwise dropped, so a second damaged file in a row would go unseen.
 av.logging.set_skip_repeated(False)
 logging.getLogger("libav").addHandler(logging.NullHandler())
+
+# A rate outside this is a broken header, not a recording: at 1 Hz, 2 s of 8 kHz
+# samples would "play" for 4.4 hours and fill memory up to the duration cap.
+_RATES = (2000, 768000)
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,9 @@ def decode(
 
     The returned ``AudioInfo`` has the source's sample rate and channel count and
     the decoded duration. Raises ``InputError`` for anything that makes the file
-    unusable, including damage part-way through.
+    unusable, including damage part-way through. A file that ends early (cut
+    short, or damaged to its end) is returned as far as it decodes, flagged in the
+    ``AudioInfo``'s ``missing_s`` and ``damage``.
     """
     started = time.monotonic()
     with _opened(path) as (container, ffmpeg_log):
@@ -111,24 +127,34 @@ def decode(
         channels = stream.codec_context.channels
         if channels > options.max_channels:
             raise InputError(str(path), _too_many_channels(channels, options))
+        declared, warned_cut = declared_s(container, stream, ffmpeg_log)
+        wav = wav_data_bytes(path) if container.format.name == "wav" else None
+        # FFmpeg flags a WAV's last packet when it is short of a full read; with no
+        # declared size (a recorder still writing) that is just where the data ends.
+        short_read_is_damage = container.format.name != "wav" or wav is not None
         decoder = _decoder(stream)
         output = _Output(options.sample_rate)
         cap = options.max_duration_s * options.sample_rate
         ffmpeg_log.clear()  # Lines from opening the file are not damage.
+        damage: tuple[float, str] | None = None  # where the first damage was, and what
         try:
             for packet in container.demux(stream):
                 done = output.samples / options.sample_rate
-                if packet.is_corrupt:
-                    raise InputError(str(path), _damaged(done, "FFmpeg flags a packet as damaged"))
-                for frame in decoder.decode(packet):
-                    if frame.layout.nb_channels > options.max_channels:
-                        raise InputError(
-                            str(path), _too_many_channels(frame.layout.nb_channels, options)
-                        )
-                    output.add(frame, path)
+                problem = None
+                if packet.is_corrupt and short_read_is_damage:
+                    problem = "FFmpeg flags a packet as damaged"
+                try:
+                    decoded = _decode_packet(decoder, packet, output, options, path)
+                except av.error.FFmpegError as error:
+                    decoded, problem = 0, problem or _detail(error)
                 errors = [msg for level, _, msg in ffmpeg_log if level <= av.logging.ERROR]
-                if errors:
-                    raise InputError(str(path), _damaged(done, errors[0]))
+                ffmpeg_log.clear()
+                problem = problem or (errors[0] if errors else None)
+                if problem and damage is None:
+                    damage = (done, problem)
+                elif not problem and damage and decoded and packet.size:
+                    # Audio decodes after the damage: a hole mid-call, not a cut tail.
+                    raise InputError(str(path), _damaged(*damage))
                 if output.samples > cap:
                     raise InputError(
                         str(path),
@@ -146,15 +172,41 @@ def decode(
             done = output.samples / options.sample_rate
             raise InputError(str(path), _damaged(done, _detail(error))) from error
         if output.samples == 0:
-            raise InputError(str(path), "no audio could be decoded (0 s)")
+            why = f": {damage[1].strip()}" if damage else ""
+            raise InputError(str(path), f"no audio could be decoded (0 s){why}")
+        duration = output.samples / options.sample_rate
+        if container.format.name == "ogg" and ogg_unfinished(path):
+            warned_cut = True
+        missing, reason = shortfall(
+            container.format.name, declared, duration, damage, warned_cut, wav
+        )
         info = AudioInfo(
-            duration_s=output.samples / options.sample_rate,
+            duration_s=duration,
             sample_rate=output.source_rate,
             channels=output.channels,
             codec=stream.codec_context.codec.canonical_name,
             container=container.format.name,
+            missing_s=missing,
+            damage=reason,
         )
     return info, output.tracks()
+
+
+def _decode_packet(
+    decoder: AudioCodecContext,
+    packet: av.Packet,
+    output: _Output,
+    options: DecodeOptions,
+    path: Path,
+) -> int:
+    """Decode one packet into ``output``; returns the source samples it gave."""
+    samples = 0
+    for frame in decoder.decode(packet):
+        if frame.layout.nb_channels > options.max_channels:
+            raise InputError(str(path), _too_many_channels(frame.layout.nb_channels, options))
+        output.add(frame, path)
+        samples += frame.samples
+    return samples
 
 
 class _Output:
@@ -215,11 +267,16 @@ def _opened(path: Path) -> Iterator[tuple[InputContainer, list[tuple[int, str, s
         try:
             container = av.open(str(path), mode="r", metadata_errors="ignore")
         except av.error.InvalidDataError as error:
-            reason, said = (
-                "not an audio file, or a format FFmpeg does not know",
-                _ffmpeg_says(error),
-            )
+            said = _ffmpeg_says(error)
+            reason = "not an audio file, or a format FFmpeg does not know"
+            if said == "moov atom not found":
+                # MP4 writes its index last: a cut recording has audio but no way to read it.
+                reason = "an MP4/M4A with no index: file cut short, or copied while recording"
             raise InputError(str(path), f"{reason} ({said})" if said else reason) from error
+        except av.error.EOFError as error:
+            raise InputError(
+                str(path), "file cut short: it ends inside its header or first packet"
+            ) from error
         except av.error.FFmpegError as error:
             raise InputError(str(path), f"cannot open the file: {_detail(error)}") from error
         with container:
@@ -227,10 +284,31 @@ def _opened(path: Path) -> Iterator[tuple[InputContainer, list[tuple[int, str, s
 
 
 def _audio_stream(container: InputContainer, path: Path) -> av.AudioStream:
+    """The first audio stream, once its header is known to be usable.
+
+    FFmpeg opens a WAV with a nonsense format (0 or 1000 bits per sample, an unknown
+    format tag) and leaves the stream with no decoder at all; 0 channels passes too.
+    """
     if not container.streams.audio:
         found = ", ".join(sorted({s.type for s in container.streams})) or "none"
         raise InputError(str(path), f"no audio stream (streams found: {found})")
-    return container.streams.audio[0]
+    stream = container.streams.audio[0]
+    context = stream.codec_context
+    if context is None:
+        raise InputError(
+            str(path),
+            "its audio format is unknown or invalid (FFmpeg has no decoder for what the "
+            "header describes, e.g. an unknown format tag or bits per sample)",
+        )
+    if context.channels < 1:
+        raise InputError(str(path), f"the header gives {context.channels} audio channels")
+    if not _RATES[0] <= context.sample_rate <= _RATES[1]:
+        raise InputError(
+            str(path),
+            f"the header gives a sample rate of {context.sample_rate} Hz (a recording has "
+            f"{_RATES[0]} to {_RATES[1]})",
+        )
+    return stream
 
 
 def _decoder(stream: av.AudioStream) -> AudioCodecContext:

@@ -89,11 +89,14 @@ def export(
     A package holds each call's untouched original, its audio as 16 kHz WAV,
     transcript and translation (JSON, SRT, VTT, TXT), entities, flags,
     findings, verification record and custody log, and manifest.json with the
-    SHA-256 of every file. The manifest's SHA-256 is printed: record it.
-    `export verify PACKAGE.zip` exits 1 and names the problem if any byte of
-    the package changed. With --redact the package is for publication: no
-    original, numbers (and --mask-name names) masked in every text and bleeped
-    in the audio, file names replaced by call ids, --private-field columns
+    SHA-256 of every file, and the custody log's hash chain up to its head.
+    The manifest's SHA-256 is printed: record it. `export verify PACKAGE.zip`
+    exits 1 and names the problem if any byte of the package changed, an
+    original does not hash as at ingest or the custody chain does not hold.
+    An original that no longer hashes as at ingest is never exported. With
+    --redact the package is for publication: no original, numbers (and
+    --mask-name names) masked in every text and bleeped in the audio, file
+    names replaced by call ids, actors masked, --private-field columns
     stripped; with --format, the report or data export is made from a
     redacted copy of the case the same way.
 
@@ -163,7 +166,7 @@ def _print_verify(path: Path, result: VerifyResult) -> None:
         calls = ", ".join(str(call_id) for call_id in result.call_ids)
         out.print(
             f"[green]OK[/green] {escape(str(path))}: {result.files} files match the manifest "
-            f"and the seal (calls {calls})",
+            f"and the seal, originals their ingest SHA-256, custody its chain (calls {calls})",
             soft_wrap=True,
         )
         out.print(f"manifest sha256 {result.manifest_sha256}", soft_wrap=True)

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from callsift.errors import CallsiftError
 from callsift.store import CaseStore
+from callsift.store.custody import HEADS_FILE, ChainHead, chain_head, record_head
 
 __all__ = ["CaseOption", "JsonOption", "err", "open_case", "out", "print_json", "progress"]
 
@@ -37,19 +38,39 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 @contextmanager
 def open_case(path: Path, *, create: bool = False) -> Iterator[CaseStore]:
-    """Open the case, turning library errors into one line and exit code 1."""
+    """Open the case, turning library errors into one line and exit code 1.
+
+    A command that added to the custody log (even one that then failed or was
+    interrupted) records the chain's new head in ``custody.heads`` and prints
+    it, dim, on stderr: see :mod:`callsift.store.custody`.
+    """
     try:
         store = CaseStore(path, create=create)
     except CallsiftError as error:
         err.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(1) from error
+    opened_at = chain_head(store.conn)
     try:
         yield store
     except CallsiftError as error:
         err.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(1) from error
     finally:
-        store.close()
+        try:
+            _witness_head(store, opened_at)
+        finally:
+            store.close()
+
+
+def _witness_head(store: CaseStore, opened_at: ChainHead | None) -> None:
+    head = chain_head(store.conn)
+    if head is None or head == opened_at:
+        return
+    try:
+        record_head(store.root, head)
+    except OSError as error:
+        err.print(f"[yellow]Warning:[/yellow] {HEADS_FILE} not written ({error}); note the head")
+    err.print(f"[dim]custody: entry {head.id}, head {head.hash}[/dim]")
 
 
 def _plain(value: Any) -> Any:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from callsift.audio import DecodeOptions
@@ -33,6 +35,10 @@ def ingest(
         list[str] | None,
         typer.Option("--column", help="Map a sidecar column to a field: 'Номер абонента=caller'."),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding of the sidecars (koi8_r, cp1251…); else detected."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Copy recordings into the case (hashed, read-only) and log their custody.
@@ -57,6 +63,7 @@ def ingest(
             metadata or [],
             mapping,
             on_item=lambda name: bar.update(task, advance=1, item=name),
+            encoding=encoding,
         )
         bar.update(task, total=bar.tasks[0].completed, item="")
     if as_json:
@@ -66,18 +73,29 @@ def ingest(
                 "duplicates": report.duplicates,
                 "already_known": report.already_known,
                 "metadata_rows": report.metadata_rows,
+                "metadata_conflicts": report.metadata_conflicts,
                 "failures": [{"file": f.path, "reason": f.reason} for f in report.failures],
+                "recovered": asdict(report.recovered),
             }
         )
         return
-    table = Table("new calls", "same bytes, new name", "already in case", "metadata rows")
+    table = Table(
+        "new calls", "same bytes, new name", "already in case", "metadata rows", "conflicting rows"
+    )
     table.add_row(
         str(report.new_calls),
         str(report.duplicates),
         str(report.already_known),
         str(report.metadata_rows),
+        str(report.metadata_conflicts),
     )
     err.print(table)
+    left = report.recovered
+    if left.temp_files or left.orphans:
+        err.print(
+            f"removed what a killed run left: {left.temp_files} temp file(s)"
+            f" ({left.temp_bytes / 1e6:.1f} MB) and {len(left.orphans)} unrecorded original(s)"
+        )
     for failure in report.failures:
         err.print(f"[yellow]refused[/yellow] {failure.path}: {failure.reason}")
 
@@ -91,7 +109,7 @@ def process(
     language: Annotated[
         str | None, typer.Option(help="Force a language code (ru, uk, en…).")
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (one model each).")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one model each).")] = 1,
     beam_size: Annotated[int, typer.Option(help="Beam search width.")] = 5,
     max_duration: Annotated[
         float, typer.Option(help="Refuse recordings longer than this many seconds.")
@@ -99,6 +117,9 @@ def process(
     device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
     compute_type: Annotated[str, typer.Option(help="int8 (CPU), float16 (GPU).")] = "int8",
     retry_failed: Annotated[bool, typer.Option(help="Try failed calls again.")] = False,
+    call_timeout: Annotated[
+        float, typer.Option(min=1, help="Stop and fail a call that takes longer (seconds).")
+    ] = ProcessOptions().call_timeout_s,
     translate: Annotated[
         bool, typer.Option(help="Add Whisper's English translation to every segment.")
     ] = True,
@@ -128,15 +149,21 @@ def process(
         workers=workers,
         retry_failed=retry_failed,
         translate=translate and not (translate_url or argos),
+        call_timeout_s=call_timeout,
     )
     with open_case(case) as store, progress() as bar:
-        task = bar.add_task("Transcribing", total=None, item="")
+        # The bar appears once the model is checked and the calls are counted,
+        # so that an error before then is the only line printed.
+        tasks: list[TaskID] = []
 
         def advance(outcome: CallOutcome) -> None:
-            bar.update(task, advance=1, item=outcome.file)
+            bar.update(tasks[0], advance=1, item=outcome.file)
 
         report = process_case(
-            store, options, on_start=lambda n: bar.update(task, total=n), on_call=advance
+            store,
+            options,
+            on_start=lambda n: tasks.append(bar.add_task("Transcribing", total=n, item="")),
+            on_call=advance,
         )
         bar.stop()
         if translate_url or argos:
@@ -156,12 +183,21 @@ def process(
                 "audio_s": round(report.audio_s, 2),
                 "wall_s": round(report.wall_s, 2),
                 "failures": [{"file": f, "reason": r} for f, r in report.failures],
+                "damaged": [{"file": f, "damage": d} for f, d in report.damaged],
+                "kept_corrections": report.kept_corrections,
             }
         )
         return
     err.print(status_table(status))
     for file, reason in report.failures:
         err.print(f"[yellow]failed[/yellow] {file}: {reason}")
+    for file, damage in report.damaged:
+        err.print(f"[yellow]damaged[/yellow] {file}: {damage}")
+    for file in report.kept_corrections:
+        err.print(
+            f"[yellow]kept[/yellow] {file}: a reviewer corrected it during this run;"
+            " their transcript stays"
+        )
     speed = report.audio_s / report.wall_s if report.wall_s else 0.0
     err.print(
         f"{report.done} transcribed, {report.failed} failed: {report.audio_s:.0f} s of audio"

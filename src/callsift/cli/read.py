@@ -50,6 +50,8 @@ def status(case: CaseOption = Path("case"), as_json: JsonOption = False) -> None
             f"[yellow]{failure.stage} failed[/yellow] {escape(failure.file)}: "
             f"{escape(failure.reason)}"
         )
+    for damaged in result.damaged:
+        out.print(f"[yellow]damaged[/yellow] {escape(damaged.file)}: {escape(damaged.reason)}")
 
 
 @app.command(name="list")
@@ -103,6 +105,10 @@ def show(
     out.print(f"verification: {verification.status} (version {verification.version})")
     if call.reason:
         out.print(f"[yellow]{escape(call.reason)}[/yellow]")
+    if call.damage:
+        out.print(
+            f"[yellow]{escape(call.damage)}: the transcript ends where the file does[/yellow]"
+        )
     for channel in dossier.channels:
         mixed = " (mixed Russian/Ukrainian)" if channel.mixed else ""
         out.print(f"channel {channel.channel}: {channel.language}{mixed}")

@@ -136,6 +136,20 @@ def enable(name: NameArgument, users: UsersOption = _DEFAULT) -> None:
     _set_disabled(name, False, users)
 
 
+@users_app.command("sign-out")
+def sign_out(name: NameArgument, users: UsersOption = _DEFAULT) -> None:
+    """End every session of an account (a lost laptop); it may sign in again.
+
+    Example: callsift users sign-out ben
+    """
+    with TeamStore(users) as team:
+        if team.account(name) is None:
+            err.print(f"[red]Error:[/red] no user {escape(name)}")
+            raise typer.Exit(1)
+        ended = team.end_sessions(name)
+    err.print(f"{escape(name)}: {ended} session{'' if ended == 1 else 's'} ended")
+
+
 @users_app.command()
 def passwd(
     name: NameArgument,

@@ -113,7 +113,14 @@ class ExportCall:
     channels: int | None
     ingested_at: str
     processed_at: str | None
+    damage: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def processing(self) -> str:
+        """How processing ended, in words: the failure's reason, or the file's damage."""
+        detail = self.reason or self.damage
+        return self.status + (f": {detail}" if detail else "")
 
     @property
     def day(self) -> str | None:
@@ -158,6 +165,7 @@ def export_calls(store: CaseStore, call_ids: Sequence[int] | None) -> list[Expor
                 size=call.size,
                 status=call.status,
                 reason=call.reason,
+                damage=call.damage,
                 started_at=meta.get("started_at"),
                 stated_duration_s=meta.get("duration_s"),
                 duration_s=call.duration_s,

@@ -5,6 +5,9 @@ ZIP to check both:
 
 * ``manifest.json`` lists every other member with its SHA-256 and size, so a
   changed, missing or added file is named.
+* Each packaged original must hash to the SHA-256 recorded at ingest (the
+  manifest's call entry), and the custody chain the package carries must hold
+  together up to the head the manifest names (:mod:`callsift.export.chain`).
 * The ZIP comment, the last field of the file, holds a seal:
   ``callsift-package sha256=<hex>``, the SHA-256 of every byte before it. The
   comment has a fixed length, so the seal is written after the rest of the
@@ -35,6 +38,7 @@ from typing import IO, Any
 
 from callsift import __version__
 from callsift.errors import ModelError
+from callsift.export.chain import package_problems
 from callsift.store.blobs import sha256_file
 from callsift.transcribe import resolve_model
 
@@ -224,6 +228,7 @@ def _check_members(archive: zipfile.ZipFile, result: VerifyResult, expect: str |
     listed = _listed_files(raw, result)
     if listed is None:
         return
+    digests: dict[str, str] = {}
     for info in archive.infolist():
         if info.filename == MANIFEST:
             continue
@@ -231,12 +236,13 @@ def _check_members(archive: zipfile.ZipFile, result: VerifyResult, expect: str |
             problems.append(f"{info.filename}: in the package but not in the manifest")
             continue
         sha256, size = listed[info.filename]
-        problem = _member_problem(archive, info, sha256, size)
+        problem, digests[info.filename] = _member_problem(archive, info, sha256, size)
         result.files += 1
         if problem:
             problems.append(f"{info.filename}: {problem}")
     for name in sorted(set(listed) - set(names)):
         problems.append(f"{name}: listed in the manifest but missing from the package")
+    problems.extend(package_problems(archive, json.loads(raw), digests))
 
 
 def _listed_files(raw: bytes, result: VerifyResult) -> dict[str, tuple[str, int]] | None:
@@ -258,7 +264,8 @@ def _listed_files(raw: bytes, result: VerifyResult) -> dict[str, tuple[str, int]
 
 def _member_problem(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, sha256: str, size: int
-) -> str | None:
+) -> tuple[str | None, str]:
+    """What is wrong with one member (``None``: nothing), and its SHA-256 as read."""
     digest = hashlib.sha256()
     read = 0
     try:
@@ -267,9 +274,9 @@ def _member_problem(
                 digest.update(chunk)
                 read += len(chunk)
     except Exception as error:  # CRC, zlib or header damage: the member cannot be trusted.
-        return f"cannot be read ({error})"
+        return f"cannot be read ({error})", ""
     if read != size:
-        return f"{read} bytes, the manifest says {size}"
+        return f"{read} bytes, the manifest says {size}", digest.hexdigest()
     if digest.hexdigest() != sha256:
-        return "SHA-256 differs from the manifest: the file was changed"
-    return None
+        return "SHA-256 differs from the manifest: the file was changed", digest.hexdigest()
+    return None, digest.hexdigest()

@@ -14,7 +14,9 @@ files' metadata, so a redacted package is built on a deny-by-default footing:
 * Keys that name files or paths (``file``, ``origin``, ``sidecar``…) and the
   private fields are dropped at any depth; phone fields (``caller``,
   ``receiver``…) are masked whole, as in the metadata; people on the team
-  (``actor``, ``reviewer``) are masked. Keys are masked like text, since some
+  (``actor``, ``reviewer``, ``author``, ``editor``) are masked. The team's
+  own notes (``note``: why a status was given, why a segment was corrected)
+  are for the team, not the public, and are dropped. Keys are masked like text, since some
   records key by file name (the rows of a duplicate). Hashes and timestamps
   are kept as they are: they identify no one, and masking digits in them
   would only corrupt them.
@@ -52,8 +54,8 @@ __all__ = ["Masker", "number_forms"]
 
 # Character offsets point into the unmasked text: kept, they would give away how
 # long a masked name is.
-_DROP = FILE_NAME_FIELDS | {"sidecar", "package", "start_char", "end_char"}
-_PEOPLE = frozenset({"actor", "reviewer"})
+_DROP = FILE_NAME_FIELDS | {"sidecar", "package", "start_char", "end_char", "note"}
+_PEOPLE = frozenset({"actor", "reviewer", "author", "editor"})
 _AS_IS = frozenset(
     {
         "sha256",

@@ -7,7 +7,10 @@ original under the name it arrived with, its audio decoded to plain 16 kHz
 (JSON with every word's timing, SRT, WebVTT, text), entities, flags, findings,
 the verification record, the reviewers' annotations and corrected segments
 (every version), the custody log entries that concern it, and
-``call.json`` with its metadata. ``manifest.json`` lists every file with its
+``call.json`` with its metadata. ``custody-chain.json`` carries the custody
+log's hash chain up to its head (see :mod:`callsift.export.chain`). The
+original is hashed as it is copied and the package refused (``OriginalError``)
+unless it hashes as at ingest. ``manifest.json`` lists every file with its
 SHA-256 and size, the tool and model versions and settings that made them, and
 the ZIP comment seals the whole file (see :mod:`callsift.export.manifest`).
 
@@ -27,7 +30,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +39,8 @@ from typing import IO, Any, cast
 
 from callsift.audio import DecodeOptions, decode
 from callsift.audio.wavfile import wav_size, write_wav
-from callsift.errors import InputError
+from callsift.errors import InputError, OriginalError
+from callsift.export.chain import CHAIN, chain_manifest, chain_segment, masked_custody
 from callsift.export.manifest import (
     FORMAT,
     MANIFEST,
@@ -47,15 +50,18 @@ from callsift.export.manifest import (
     tool_versions,
 )
 from callsift.export.masking import Masker
+from callsift.export.partial import partial_file
 from callsift.export.redact import Redaction, bleep
 from callsift.export.transcripts import to_srt, to_txt, to_vtt, transcript_document
 from callsift.records import Call
 from callsift.store import CaseStore, channels_of, get_call, list_calls, segments_of, utc_now
 from callsift.store.analysis import flags_of, mentions_of
+from callsift.store.custody import ChainHead, chain_head
 from callsift.store.export import CallProvenance, call_provenance, custody_of_call
 from callsift.store.findings import list_findings
 from callsift.store.phones import call_numbers_of
 from callsift.store.review import annotations_of, segment_versions_of
+from callsift.verify.originals import changed_original, verify_original
 from callsift.verify.status import verification_of
 
 __all__ = ["PackageResult", "build_package", "call_folder"]
@@ -104,7 +110,9 @@ def build_package(
     """Write the evidence package of ``call_ids`` to ``out`` and log it in custody.
 
     Raises ``InputError`` for an unknown call id or an ``out`` that exists
-    (a package is never overwritten). ``on_call`` is told each call packed.
+    (a package is never overwritten), ``OriginalError`` for an original that is
+    missing or no longer hashes as at ingest. ``on_call`` is told each call
+    packed. Partial files that killed exports left in ``out``'s folder go.
     """
     ids = list(dict.fromkeys(call_ids))
     if not ids:
@@ -115,25 +123,27 @@ def build_package(
         raise InputError(str(out), "already exists; packages are never overwritten")
     masker = Masker(redaction, list_calls(store)) if redaction is not None else None
     identify = functools.lru_cache(model_identity)  # Hash each model's weights once.
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
-    try:
+    head = chain_head(store.conn)  # What the package's custody extracts stop at.
+    with partial_file(out) as (fd, tmp):
         with os.fdopen(fd, "w+b") as handle, zipfile.ZipFile(handle, "w") as archive:
             archive.comment = SEAL_PLACEHOLDER
             writer = _Writer(archive)
-            entries = []
+            entries, shown = [], set()
             for call in calls:
-                entries.append(_add_call(writer, store, call, masker, identify))
+                entry, custody = _add_call(writer, store, call, masker, identify, head)
+                entries.append(entry)
+                shown |= custody
                 if on_call:
                     on_call(call.id)
+            segment = chain_segment(store.conn, head, shown, masker)
+            writer.json(CHAIN, segment)
             manifest = _manifest(ids, entries, writer.files, redaction)
+            manifest["custody"] = chain_manifest(head, segment)
             manifest_bytes = _json_bytes(manifest)
             writer.add(MANIFEST, manifest_bytes, listed=False)
-        package_sha256 = seal(Path(tmp))
+        package_sha256 = seal(tmp)
         os.chmod(tmp, 0o444)
         os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     result = PackageResult(
         path=out,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
@@ -241,21 +251,18 @@ def _add_call(
     call: Call,
     masker: Masker | None,
     identify: Callable[[str], dict[str, Any]],
-) -> dict[str, Any]:
-    """Write one call's folder; returns its entry for the manifest."""
+    head: ChainHead | None,
+) -> tuple[dict[str, Any], set[int]]:
+    """Write one call's folder; returns its manifest entry and its custody entries' ids."""
     folder = call_folder(call.id)
     provenance = call_provenance(store, call.id)
     segments = segments_of(store, call.id)
     spans: list[tuple[float, float]] = []
     if masker is not None:
+        verify_original(store, call)  # The audio is decoded from it, bleeped.
         segments, spans = masker.segments(segments)
     else:
-        name = PurePosixPath(call.file).name.replace("\\", "_")
-        original = store.originals.path(call.sha256)
-        with writer.stream(f"{folder}/original/{name}", call.size, compress=False) as member:
-            with open(original, "rb") as source:
-                while chunk := source.read(_CHUNK):
-                    member.write(chunk)
+        _add_original(writer, store, call, folder)
     audio = _add_audio(writer, store, call, folder, spans)
 
     def data(value: Any) -> Any:
@@ -282,18 +289,39 @@ def _add_call(
     writer.json(f"{folder}/findings.json", data(list_findings(store, call.id)))
     writer.json(f"{folder}/verification.json", data(verification_of(store, call.id)))
     # The reviewers' own record: their notes, and every version of a corrected segment.
-    notes = annotations_of(store, call.id)
+    notes = annotations_of(store, call.id) if masker is None else []  # not for the public
     if notes:
         writer.json(f"{folder}/annotations.json", data(notes))
     versions = segment_versions_of(store, call.id)
     if versions:
         writer.json(f"{folder}/corrections.json", data({str(k): v for k, v in versions.items()}))
-    writer.json(f"{folder}/custody.json", data(custody_of_call(store, call.id)))
+    # Up to the chain's head at export: an entry logged meanwhile (a view in the web app) is
+    # not in the chain segment the package carries.
+    custody = [e for e in custody_of_call(store, call.id) if head and e["id"] <= head.id]
+    writer.json(f"{folder}/custody.json", masked_custody(_jsonable(custody), masker))
     settings = provenance.processed_with or {}
     model = settings.get("transcribe", {}).get("model", {}).get("name")
     entry = _call_entry(call, folder, provenance, audio, masker is not None)
     entry["model"] = identify(model) if model else None
-    return entry
+    return entry, {e["id"] for e in custody}
+
+
+def _add_original(writer: _Writer, store: CaseStore, call: Call, folder: str) -> None:
+    """Copy the original in, hashing it on the way: refused unless it hashes as at ingest."""
+    name = PurePosixPath(call.file).name.replace("\\", "_")
+    path = store.originals.path(call.sha256)
+    try:
+        source = open(path, "rb")
+    except OSError as error:
+        missing = isinstance(error, FileNotFoundError)
+        reason = None if missing else error.strerror or str(error)
+        raise OriginalError(call.id, call.file, str(path), call.sha256, None, reason) from error
+    with source, writer.stream(f"{folder}/original/{name}", call.size, compress=False) as member:
+        while chunk := source.read(_CHUNK):
+            member.write(chunk)
+    found = member.digest.hexdigest()
+    if found != call.sha256:
+        raise changed_original(store, call, found)
 
 
 def _add_subtitles(
@@ -372,7 +400,7 @@ def _manifest(
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "format_version": 1,
+        "format_version": 2,
         "created_at": utc_now(),
         "tools": tool_versions(),
         "call_ids": ids,

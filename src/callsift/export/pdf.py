@@ -137,7 +137,7 @@ def _call(pdf: _Report, call: ExportCall, findings: list[FindingRecord]) -> None
         duration += f", metadata says {call.stated_duration_s} s"
     pairs = [
         ("SHA-256", call.sha256),
-        ("Processing", call.status + (f": {call.reason}" if call.reason else "")),
+        ("Processing", call.processing),
         ("Started", call.started_at or "not given or unreadable"),
         ("Duration", duration),
         ("Location", call.location or ""),

@@ -16,9 +16,10 @@ on the same deny-by-default footing:
   are the calls' numbers;
 * word timings go: a number said as separate words ("903", "555") would
   survive a word-by-word mask, and no export format needs them;
-* voice prints (biometric) and the team's directories of known numbers
-  (identities) are left out, and so are character offsets into the unmasked
-  text (they would give away the length of what was masked);
+* voice prints (biometric), the team's directories of known numbers
+  (identities) and its annotations are left out, and so are its notes (why a
+  status was given or a segment corrected) and character offsets into the
+  unmasked text (they would give away the length of what was masked);
 * the copy's append-only triggers are dropped first: it is not evidence, and
   it is deleted as soon as the export is written.
 
@@ -49,7 +50,7 @@ _KEEP = frozenset(
      "country", "carrier", "line_type", "model", "translation_engine", "action"}
 )  # fmt: skip
 _PEOPLE = frozenset({"actor", "reviewer", "author", "editor"})
-_DROPPED_TABLES = ("voices", "directory_entries", "sidecar_rows", "jobs")
+_DROPPED_TABLES = ("voices", "directory_entries", "sidecar_rows", "jobs", "annotations")
 
 
 def _tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -144,6 +145,9 @@ def _mask_tables(conn: sqlite3.Connection, redaction: Redaction) -> None:
                 or column == "at"
                 or column.endswith("_at")
             ):
+                continue
+            if column == "note":
+                conn.execute(f"UPDATE {table} SET note = ''")
                 continue
             how = "whole" if column in _PEOPLE else "value"
             conn.execute(f'UPDATE {table} SET "{column}" = mask_{how}("{column}")')

@@ -118,7 +118,7 @@ def _finding(finding: FindingRecord) -> str:
 
 def _call(call: ExportCall, findings: list[FindingRecord]) -> str:
     review = call.verification
-    status = call.status + (f": {call.reason}" if call.reason else "")
+    status = call.processing
     duration = f"{call.duration_s:.1f} s audio" if call.duration_s is not None else "no audio read"
     if call.stated_duration_s is not None:
         duration += f", metadata says {call.stated_duration_s} s"

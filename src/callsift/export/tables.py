@@ -10,13 +10,13 @@ of the selected calls.
 CSV: ``out`` ending in ``.zip`` gets every table as its own CSV file;
 any other name gets ``calls.csv`` content alone (what most people open in a
 spreadsheet). Files are UTF-8 with a byte-order mark, so Excel shows Cyrillic
-correctly; values are written exactly as stored, never rewritten (a number
-like ``+7 903 …`` stays text in the file even if a spreadsheet reformats it).
+correctly; values are written as stored (a number like ``+7 903 …`` stays
+text in the file even if a spreadsheet reformats it), except that a cell a
+spreadsheet would run as a formula gets a leading ``'`` (``callsift.csvsafe``).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from callsift.csvsafe import csv_writer
 from callsift.export.calls import ExportCall, Party, export_calls
 from callsift.store import CaseStore
 from callsift.store.export_queries import table_names, table_rows
@@ -137,7 +138,7 @@ def readable_tables(
 
 
 def _write_rows(handle: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(handle, lineterminator="\r\n")
+    writer = csv_writer(handle, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
 

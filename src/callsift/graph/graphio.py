@@ -14,7 +14,6 @@ filed as evidence.
 
 from __future__ import annotations
 
-import csv
 import math
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from callsift.csvsafe import csv_writer
 from callsift.errors import CallsiftError
 
 __all__ = ["EDGE_COLUMNS", "GraphFormat", "draw_graph", "graph_format", "write_graph"]
@@ -102,7 +102,7 @@ def _plain(graph: nx.Graph) -> nx.Graph:
 
 def _write_csv(graph: nx.Graph, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(EDGE_COLUMNS)
         for _, _, data in graph.edges(data=True):
             writer.writerow(

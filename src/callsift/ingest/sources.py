@@ -5,17 +5,21 @@ a link or a declared size. Archives are read in place, never extracted, yet memb
 names that would escape a folder (absolute, ``..``, drive letters) are refused so
 the custody log never records a path outside the evidence. Links are never
 followed: they can point at the investigator's own files. Every stream stops at
-the size declared when it was listed, so a zip bomb or a file swapped since cannot
-deliver more than was counted. Each bad entry becomes one ``InputError`` and the
+the size declared when it was listed, so a file swapped since cannot deliver more
+than was counted; and the bytes an archive's members actually deliver are counted
+against the archive's size on disk (``Limits.max_ratio``), so a zip bomb is cut off
+whatever its headers declare. Each bad entry becomes one ``InputError`` and the
 walk goes on: one broken member never costs the rest of the drive.
 
-A member's ``open()`` reopens its archive, so sources stay valid in any order and
-after the walk ends. For a compressed tar that means decompressing up to the member
-each time: extract a large ``.tar.gz`` first.
+Names are ``str``; bytes that are not UTF-8 come through as surrogate escapes
+(PEP 383) and the store shows them escaped (see ``callsift.store.names``).
+Archives are read by ``callsift.ingest.archives``: once per archive while the
+walk is in it, reopened for a member opened later.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import lzma
 import os
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from callsift.errors import InputError
+from callsift.ingest.archives import Member, tar_members, zip_members
 from callsift.records import SourceFile
 
 if TYPE_CHECKING:
@@ -49,16 +54,28 @@ class Limits:
             the archive is refused with one error.
         max_archive_bytes: most uncompressed bytes the members of one archive
             may declare in all; past it the rest of the archive is refused.
+        max_ratio: most bytes a ZIP member may expand to per compressed byte,
+            and an archive's members in all per byte of the archive on disk,
+            counted as they are decompressed. Compressed audio does not shrink
+            and speech in WAV shrinks about 1.2 times (the demo corpus zipped:
+            1.13 in all, 2.6 at most); only digital silence deflates near the
+            format's ceiling of about 1,000.
+        ratio_grace_bytes: bytes a member, or an archive in all, may deliver
+            before ``max_ratio`` applies, so an hour of recorded silence (58 MB
+            at 8 kHz) still comes in.
     """
 
     max_file_bytes: int = 4 * 1024**3
     max_entries: int = 100_000
     max_archive_bytes: int = 200 * 1024**3
+    max_ratio: int = 100
+    ratio_grace_bytes: int = 256 * 1024**2
 
 
 # Errors that mean "this input is bad", not a bug in callsift.
 _BAD_DATA: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError)
 _BAD_DATA += (zipfile.BadZipFile, tarfile.TarError, NotImplementedError)  # zip method unknown
+_BAD_DATA += (UnicodeDecodeError,)  # a local header's name no longer decodes
 _CLUTTER = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".tbz2", ".tar.bz2", ".txz", ".tar.xz")
 _DRIVE = re.compile(r"[A-Za-z]:")
@@ -143,9 +160,9 @@ def _file_sources(
         yield InputError(origin, f"cannot be read: {_why(exc)}")
         return
     if is_tar:
-        yield from _archive_sources(origin, _tar_members(path), limits)
+        yield from _archive_sources(origin, st.st_size, tar_members(path), limits)
     elif is_zip:
-        yield from _archive_sources(origin, _zip_members(path), limits)
+        yield from _archive_sources(origin, st.st_size, zip_members(path), limits)
     elif st.st_size > limits.max_file_bytes:
         yield InputError(origin, _too_big(st.st_size, limits))
     else:
@@ -157,7 +174,8 @@ def _file_sources(
                 open(path, "rb", opener=lambda p, f: os.open(p, f | nofollow))
             )
 
-        yield SourceFile(name, origin, st.st_size, _opener(origin, st.st_size, limits, open_raw))
+        opener = _opener(origin, st.st_size, limits, open_raw)
+        yield SourceFile(name, origin, st.st_size, opener)
 
 
 def _is_zip(path: Path) -> bool:
@@ -167,64 +185,17 @@ def _is_zip(path: Path) -> bool:
         return head.read(2) == b"PK" and zipfile.is_zipfile(path)
 
 
-@dataclass(frozen=True)
-class _Member:
-    """One archive entry as its container describes it, before any check."""
-
-    name: str
-    size: int
-    is_dir: bool
-    refusal: str | None  # why the container's own metadata rules it out
-    open_raw: Callable[[ExitStack], IO[bytes]]
-
-
-def _zip_members(path: Path) -> Generator[_Member, None, None]:
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-    for info in infos:
-        kind = stat.S_IFMT(info.external_attr >> 16)
-        refusal = None
-        if info.flag_bits & 0x1:
-            refusal = "encrypted member not taken"
-        elif kind == stat.S_IFLNK:
-            refusal = "symbolic link not followed"
-        elif kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            refusal = "not a regular file"
-
-        def open_raw(stack: ExitStack, info: zipfile.ZipInfo = info) -> IO[bytes]:
-            archive = stack.enter_context(zipfile.ZipFile(path))
-            return stack.enter_context(archive.open(info))
-
-        is_dir = info.is_dir() or kind == stat.S_IFDIR
-        yield _Member(info.filename, info.file_size, is_dir, refusal, open_raw)
-
-
-def _tar_members(path: Path) -> Generator[_Member, None, None]:
-    with tarfile.open(path) as archive:
-        for info in archive:
-            refusal = None
-            if info.issym():
-                refusal = "symbolic link not followed"
-            elif info.islnk():
-                refusal = "hard link not followed"
-            elif not info.isreg() and not info.isdir():
-                refusal = "not a regular file"
-
-            def open_raw(stack: ExitStack, info: tarfile.TarInfo = info) -> IO[bytes]:
-                member = stack.enter_context(tarfile.open(path)).extractfile(info)
-                assert member is not None  # extractfile gives None only for non-regular members
-                return stack.enter_context(member)
-
-            yield _Member(info.name, info.size, info.isdir(), refusal, open_raw)
-
-
 def _archive_sources(
-    archive: str, members: Generator[_Member, None, None], limits: Limits
+    archive: str, size: int, members: Generator[Member, None, None], limits: Limits
 ) -> Iterator[SourceFile | InputError]:
     count = total = 0
+    expansion = _Expansion(archive, size, limits)
     try:
         with closing(members):
             for member in members:
+                if expansion.exceeded:
+                    yield InputError(archive, f"{expansion.exceeded}; rest not read")
+                    return
                 count += 1
                 total += max(member.size, 0)
                 if count > limits.max_entries:
@@ -236,14 +207,16 @@ def _archive_sources(
                     reason = f"members declare more than {limits.max_archive_bytes} bytes in all"
                     yield InputError(archive, f"{reason}; rest not read")
                     return
-                source = _member_source(archive, member, limits)
+                source = _member_source(archive, member, limits, expansion)
                 if source is not None:
                     yield source
     except _BAD_DATA as exc:
         yield InputError(archive, f"unreadable archive: {_why(exc)}")
 
 
-def _member_source(archive: str, member: _Member, limits: Limits) -> SourceFile | InputError | None:
+def _member_source(
+    archive: str, member: Member, limits: Limits, expansion: _Expansion
+) -> SourceFile | InputError | None:
     origin = f"{archive}!{member.name}"
     name = member.name.replace("\\", "/")
     parts = [part for part in name.split("/") if part not in ("", ".")]
@@ -269,12 +242,17 @@ def _member_source(archive: str, member: _Member, limits: Limits) -> SourceFile 
         return InputError(origin, "declares a negative size")
     if member.size > limits.max_file_bytes:
         return InputError(origin, _too_big(member.size, limits))
-    opener = _opener(origin, member.size, limits, member.open_raw)
+    count = functools.partial(expansion.count, origin, member.packed)
+    opener = _opener(origin, member.size, limits, member.open_raw, count)
     return SourceFile("/".join(parts), origin, member.size, opener)
 
 
 def _opener(
-    origin: str, size: int, limits: Limits, open_raw: Callable[[ExitStack], IO[bytes]]
+    origin: str,
+    size: int,
+    limits: Limits,
+    open_raw: Callable[[ExitStack], IO[bytes]],
+    count: Callable[[int, int], None] | None = None,
 ) -> Callable[[], io.BufferedReader]:
     def open_source() -> io.BufferedReader:
         with ExitStack() as stack:
@@ -282,10 +260,43 @@ def _opener(
                 raw = open_raw(stack)
             except _BAD_DATA as exc:
                 raise InputError(origin, f"cannot be opened: {_why(exc)}") from exc
-            bounded = _Bounded(raw, stack.pop_all(), origin, min(size, limits.max_file_bytes))
-            return io.BufferedReader(bounded)
+            limit = min(size, limits.max_file_bytes)
+            return io.BufferedReader(_Bounded(raw, stack.pop_all(), origin, limit, count))
 
     return open_source
+
+
+class _Expansion:
+    """Bytes one archive's members have delivered, held against ``Limits.max_ratio``.
+
+    Counted as members are read, never taken from headers: a member's declared
+    compressed size is checked with its delivered bytes, and the archive's total
+    with its size on disk, which no header can change.
+    """
+
+    def __init__(self, archive: str, size: int, limits: Limits) -> None:
+        self._archive = archive
+        self._size = size
+        self._limits = limits
+        self._delivered = 0
+        self.exceeded = ""  # why the rest of the archive is not read
+
+    def count(self, origin: str, packed: int | None, done: int, more: int) -> None:
+        """Count ``more`` bytes from ``origin`` (``done`` in all so far); raise past a cap."""
+        ratio, grace = self._limits.max_ratio, self._limits.ratio_grace_bytes
+        self._delivered += more
+        if packed is not None and done > max(grace, ratio * packed):
+            raise InputError(
+                origin,
+                f"expands more than {ratio} times ({done} bytes so far from {packed}"
+                " compressed): refused as a likely zip bomb; if it is genuine,"
+                " extract the archive and ingest the folder",
+            )
+        if self._delivered > max(grace, ratio * self._size):
+            self.exceeded = (
+                f"members expand more than {ratio} times the archive's {self._size} bytes"
+            )
+            raise InputError(origin, f"{self.exceeded}: refused as a likely zip bomb")
 
 
 class _Bounded(io.RawIOBase):
@@ -295,12 +306,20 @@ class _Bounded(io.RawIOBase):
     too, so a caller that streams the bytes needs to catch only that.
     """
 
-    def __init__(self, raw: IO[bytes], resources: ExitStack, origin: str, size: int) -> None:
+    def __init__(
+        self,
+        raw: IO[bytes],
+        resources: ExitStack,
+        origin: str,
+        size: int,
+        count: Callable[[int, int], None] | None,
+    ) -> None:
         super().__init__()
         self._raw = raw
         self._resources = resources
         self._origin = origin
         self._size = size
+        self._count = count
         self._done = 0
 
     def readable(self) -> bool:
@@ -321,8 +340,10 @@ class _Bounded(io.RawIOBase):
         if not data:
             declared = f"{self._done} of its declared {self._size} bytes"
             raise InputError(self._origin, f"ended after {declared}")
-        view[: len(data)] = data
         self._done += len(data)
+        if self._count is not None:
+            self._count(self._done, len(data))
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:

@@ -10,11 +10,12 @@ This module and its siblings in ``store`` are the only code that speaks SQL.
 from __future__ import annotations
 
 import getpass
+import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +25,19 @@ from callsift import __version__
 from callsift.errors import CaseError
 from callsift.records import AudioInfo, CallMetadata, ChannelTranscript
 from callsift.store.blobs import OriginalStore
+from callsift.store.custody import append_entry, register_functions
+from callsift.store.locks import case_lock
+from callsift.store.names import printable
 from callsift.store.schema import MIGRATIONS
+from callsift.store.sqlite import immediate_transaction, split_statements
 
-__all__ = ["CaseStore", "default_actor", "immediate_transaction", "utc_now"]
+__all__ = ["CaseStore", "default_actor", "utc_now"]
 
 DB_NAME = "case.db"
+
+SIDECAR_BATCH = 20_000
+"""Sheet rows written per transaction (``CaseStore.add_sidecar_rows``)."""
+_NOT_COMPARED = ("extra", "problems")  # extra is compared column by column
 
 
 def utc_now() -> str:
@@ -73,6 +82,7 @@ class CaseStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        register_functions(self.conn)  # the custody chain's migration hashes in SQL
         self._migrate()
 
     def close(self) -> None:
@@ -96,16 +106,47 @@ class CaseStore:
         self.close()
 
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        """Bring the database up to this callsift's schema, one version at a time.
+
+        The version is read again inside each write transaction: two processes
+        opening an old case at once queue on the lock, and the second finds the
+        work done instead of running the same migration twice. Foreign keys are
+        off meanwhile (SQLite's own recipe for rebuilding a table, which would
+        otherwise cascade deletes into every table that refers to it) and are
+        checked before each version commits.
+        """
+        if self._schema_version() == len(MIGRATIONS):
+            return
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            while True:
+                with self.transaction():
+                    version = self._schema_version()
+                    if version == len(MIGRATIONS):
+                        return
+                    for statement in split_statements(MIGRATIONS[version]):
+                        self.conn.execute(statement)
+                    broken = self.conn.execute("PRAGMA foreign_key_check").fetchone()
+                    if broken is not None:
+                        raise CaseError(
+                            f"{self.root}: schema {version + 1} leaves a broken reference"
+                            f" in {broken[0]} (row {broken[1]}); the case is unchanged"
+                        )
+                    self.conn.execute(f"PRAGMA user_version={version + 1}")
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _schema_version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
             raise CaseError(
                 f"{self.root}: made by a newer callsift (schema {version}); upgrade callsift"
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
-                for statement in _statements(script):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={number}")
+        return version
+
+    def exclusive(self, command: str) -> AbstractContextManager[None]:
+        """Hold the case's work lock while ``command`` writes derived data (``store.locks``)."""
+        return case_lock(self.root, command, self.who)
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One atomic unit of work: everything in it lands, or nothing does."""
@@ -114,21 +155,27 @@ class CaseStore:
     # -- custody -----------------------------------------------------------
 
     def log(self, action: str, sha256: str | None = None, **detail: Any) -> None:
-        """Append one entry to the custody log (UTC time, actor, tool version)."""
-        self.conn.execute(
-            "INSERT INTO custody (at, actor, action, sha256, tool_version, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
+        """Append one entry to the custody log (UTC time, actor, tool version), chained.
+
+        The entry names the hash of the one before it (see
+        :mod:`callsift.store.custody`), so reading the last entry and adding
+        this one must not interleave with another writer: outside a
+        transaction, one is opened for it. The time is taken under the write
+        lock, so entries are in time order as well as id order.
+        """
+        with nullcontext() if self.conn.in_transaction else self.transaction():
+            append_entry(
+                self.conn,
                 utc_now(),
                 self.who,
                 action,
                 sha256,
                 f"callsift {__version__}",
                 json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
-            ),
-        )
+            )
 
     def custody(self, sha256: str | None = None) -> list[dict[str, Any]]:
+        """Entries (of one original, or all), oldest first, each with its chain hashes."""
         sql = "SELECT * FROM custody"
         args: tuple[str, ...] = ()
         if sha256:
@@ -146,9 +193,15 @@ class CaseStore:
         """Record that ``name`` at ``origin`` holds ``sha256``.
 
         Returns ``(call_id, new_call, new_source)``: the same bytes under a new
-        name add a source to the existing call, never a second call.
+        name add a source to the existing call, never a second call. A name or
+        origin holding bytes that are not UTF-8 (surrogate escapes) is stored
+        with those bytes as ``\\xNN`` and logged with its raw bytes in hex.
         """
         now = utc_now()
+        name, name_bytes = printable(name)
+        origin, origin_bytes = printable(origin)
+        raw = {"file_bytes": name_bytes} if name_bytes else {}
+        raw |= {"origin_bytes": origin_bytes} if origin_bytes else {}
         with self.transaction():
             row = self.conn.execute("SELECT id FROM calls WHERE sha256 = ?", (sha256,)).fetchone()
             new_call = row is None
@@ -170,30 +223,93 @@ class CaseStore:
                 action = "ingest-duplicate"
             else:
                 action = "ingest-again"
-            self.log(action, sha256, file=name, origin=origin, size=size)
+            self.log(action, sha256, file=name, origin=origin, size=size, **raw)
         assert call_id is not None
         return call_id, new_call, bool(inserted)
 
     def add_input_failure(self, file: str, reason: str) -> None:
+        """Record a refused input; a name that is not UTF-8 is kept as ``add_call`` keeps it."""
+        file, file_bytes = printable(file)
+        reason = printable(reason)[0]
+        raw = {"file_bytes": file_bytes} if file_bytes else {}
         with self.transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO input_failures (file, reason, at) VALUES (?, ?, ?)",
                 (file, reason, utc_now()),
             )
-            self.log("ingest-failed", None, file=file, reason=reason)
+            self.log("ingest-failed", None, file=file, reason=reason, **raw)
 
-    def add_sidecar_rows(self, sidecar: str, sha256: str, rows: list[CallMetadata]) -> int:
-        """Keep every sidecar row (first one wins per file), then attach to calls."""
-        with self.transaction():
-            added = 0
-            for row in rows:
-                added += self.conn.execute(
-                    "INSERT OR IGNORE INTO sidecar_rows (file, sidecar, metadata) VALUES (?, ?, ?)",
-                    (row.file, sidecar, json.dumps(asdict(row), ensure_ascii=False)),
-                ).rowcount
-            self.log("metadata", sha256, sidecar=sidecar, rows=len(rows), added=added)
+    def add_sidecar_rows(
+        self, sidecar: str, sha256: str, rows: Iterable[tuple[int, CallMetadata]]
+    ) -> tuple[int, list[tuple[int, str, str]]]:
+        """Keep a sheet's ``(row number, row)`` pairs, first one per file wins; attach to calls.
+
+        Returns the rows added and those not taken, as ``(row number, file,
+        why)``: a second row for a file in this sheet, or a row that differs
+        from the one an earlier sheet gave the file (a row the same as it is
+        the same fact again, and not reported). Rows are read as they come and
+        written in batches of ``SIDECAR_BATCH``, each its own transaction, so a
+        sheet of any size takes little memory and never holds the write lock
+        for long; the files seen in this sheet wait in a temporary table. One
+        custody entry counts what was added and refused, and says
+        where reading stopped if it did.
+        """
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS sheet_files (file TEXT PRIMARY KEY, row INTEGER)"
+        )
+        self.conn.execute("DELETE FROM temp.sheet_files")
+        counts = {"rows": 0, "added": 0, "repeated": 0, "conflicts": 0}
+        refused: list[tuple[int, str, str]] = []
+        rows = iter(rows)
+        try:
+            while batch := list(itertools.islice(rows, SIDECAR_BATCH)):
+                with self.transaction():
+                    for number, row in batch:
+                        why = self._add_sidecar_row(sidecar, number, row, counts)
+                        if why:
+                            refused.append((number, row.file, why))
+        except Exception as error:
+            self.log("metadata", sha256, sidecar=sidecar, **counts, stopped=str(error))
+            raise
+        finally:
+            self.conn.execute("DELETE FROM temp.sheet_files")
+        self.log("metadata", sha256, sidecar=sidecar, **counts)
         self.attach_metadata()
-        return added
+        return counts["added"], refused
+
+    def _add_sidecar_row(
+        self, sidecar: str, number: int, row: CallMetadata, counts: dict[str, int]
+    ) -> str | None:
+        """Add one row; the reason it is not taken, or None."""
+        counts["rows"] += 1
+        if not self.conn.execute(
+            "INSERT OR IGNORE INTO temp.sheet_files (file, row) VALUES (?, ?)", (row.file, number)
+        ).rowcount:
+            counts["repeated"] += 1
+            (earlier,) = self.conn.execute(
+                "SELECT row FROM temp.sheet_files WHERE file = ?", (row.file,)
+            ).fetchone()
+            return f"is already in row {earlier}"
+        metadata = asdict(row)
+        if self.conn.execute(
+            "INSERT OR IGNORE INTO sidecar_rows (file, sidecar, metadata) VALUES (?, ?, ?)",
+            (row.file, sidecar, json.dumps(metadata, ensure_ascii=False)),
+        ).rowcount:
+            counts["added"] += 1
+            return None
+        kept = self.conn.execute(
+            "SELECT sidecar, metadata FROM sidecar_rows WHERE file = ?", (row.file,)
+        ).fetchone()
+        old = json.loads(kept["metadata"])
+        differ = [k for k in metadata if k not in _NOT_COMPARED and old.get(k) != metadata[k]]
+        old_extra, new_extra = old.get("extra") or {}, metadata["extra"]
+        for column in dict.fromkeys([*old_extra, *new_extra]):
+            if old_extra.get(column) != new_extra.get(column):
+                differ.append(repr(column))
+        if not differ:
+            return None
+        counts["conflicts"] += 1
+        return f"differs in {', '.join(differ)} from the row kept from {kept['sidecar']}"
 
     def attach_metadata(self) -> int:
         """Give each call without metadata the sidecar row naming one of its sources.
@@ -227,9 +343,12 @@ class CaseStore:
         ``retry_failed``.
         """
         statuses = "('pending', 'failed')" if retry_failed else "('pending')"
+        # The key names the CPU that made the transcript, for the record; another
+        # CPU with the same settings is no reason to transcribe a call again.
         rows = self.conn.execute(
             f"SELECT id, sha256, file FROM calls WHERE status IN {statuses}"
-            " OR (status = 'done' AND processed_with IS NOT ?"
+            " OR (status = 'done'"
+            " AND json_remove(processed_with, '$.cpu') IS NOT json_remove(?, '$.cpu')"
             " AND NOT EXISTS (SELECT 1 FROM segment_versions v WHERE v.call_id = calls.id))"
             " ORDER BY id",
             (processed_with,),
@@ -242,9 +361,21 @@ class CaseStore:
         info: AudioInfo,
         channels: list[ChannelTranscript],
         processed_with: str,
-    ) -> None:
-        """Replace a call's transcript and mark it done, in one transaction."""
+    ) -> bool:
+        """Replace a call's transcript and mark it done, in one transaction.
+
+        Returns False, and changes nothing but the custody log, when a reviewer
+        corrected the call's transcript while it was being transcribed again:
+        their words stay, and the new machine transcript is set aside.
+        """
         with self.transaction():
+            corrected = self.conn.execute(
+                "SELECT count(*) FROM segment_versions WHERE call_id = ?", (call_id,)
+            ).fetchone()[0]
+            if corrected:
+                sha256 = self._sha256(call_id)
+                self.log("transcribe-kept-corrections", sha256, corrections=corrected)
+                return False
             self.conn.execute("DELETE FROM segments WHERE call_id = ?", (call_id,))
             self.conn.execute("DELETE FROM channels WHERE call_id = ?", (call_id,))
             for channel in channels:
@@ -292,7 +423,9 @@ class CaseStore:
                 sha256,
                 processed_with=json.loads(processed_with),
                 segments=sum(len(c.segments) for c in channels),
+                **({"damage": info.damage} if info.damage else {}),
             )
+        return True
 
     def mark_failed(self, call_id: int, reason: str, info: AudioInfo | None = None) -> None:
         with self.transaction():
@@ -310,8 +443,8 @@ class CaseStore:
         audio = asdict(info) if info else {}
         self.conn.execute(
             "UPDATE calls SET status = ?, reason = ?, processed_at = ?, processed_with = ?,"
-            " duration_s = ?, sample_rate = ?, channels = ?, codec = ?, container = ?"
-            " WHERE id = ?",
+            " duration_s = ?, sample_rate = ?, channels = ?, codec = ?, container = ?,"
+            " damage = ? WHERE id = ?",
             (
                 status,
                 reason,
@@ -322,35 +455,12 @@ class CaseStore:
                 audio.get("channels"),
                 audio.get("codec"),
                 audio.get("container"),
+                audio.get("damage"),
                 call_id,
             ),
         )
+        return self._sha256(call_id)
+
+    def _sha256(self, call_id: int) -> str:
         row = self.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         return str(row["sha256"])
-
-
-@contextmanager
-def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
-
-    IMMEDIATE takes the write lock at once, so two writers queue on the busy
-    timeout instead of one failing halfway with "database is locked".
-    """
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _statements(script: str) -> Iterator[str]:
-    """Split a migration script into statements (triggers hold inner semicolons)."""
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                yield buffer.strip()
-            buffer = ""

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from callsift.store.case import _statements
+from callsift.store.sqlite import split_statements
 
 __all__ = ["write_export_database"]
 
@@ -217,13 +217,13 @@ def write_export_database(
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
         conn.execute("BEGIN")
-        for statement in _statements(SCHEMA):
+        for statement in split_statements(SCHEMA):
             conn.execute(statement)
         for name, columns, rows in tables:
             quoted = ", ".join(f'"{column}"' for column in columns)
             marks = ", ".join("?" for _ in columns)
             conn.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})', rows)
-        for statement in _statements(SEARCH):
+        for statement in split_statements(SEARCH):
             conn.execute(statement)
         conn.execute("COMMIT")
         conn.execute("VACUUM")

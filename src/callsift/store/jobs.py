@@ -4,8 +4,9 @@
 app: the job's row is the only channel between them, and SQLite's WAL lets
 the app read it while the job writes. A row is updated after every call (one
 tiny transaction beside the call's own), so a job that died without
-finishing shows how far it got and when it was last heard from; its
-``pid`` lets a reader tell a live job from a dead one on the same machine.
+finishing shows how far it got and when it was last heard from. A job whose
+process is gone (``kill -9``, a power cut) is marked ``interrupted`` when the
+next job starts, so no page shows it running forever.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from callsift.store.case import CaseStore, utc_now
 
-__all__ = ["Job", "finish_job", "recent_jobs", "start_job", "update_job"]
+__all__ = ["Job", "finish_job", "mark_interrupted", "recent_jobs", "start_job", "update_job"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class Job:
         kind: ``process``, ``analyze``…
         actor: who started it.
         pid: the process that runs it.
-        state: ``running``, ``finished`` or ``stopped`` (ended by an error or
-            an interruption before its last call).
+        state: ``running``, ``finished``, ``stopped`` (ended by an error or
+            Ctrl-C before its last call) or ``interrupted`` (its process died).
         total: calls it set out to do.
         done: calls done so far.
         failed: calls that failed so far.
@@ -51,6 +52,7 @@ class Job:
 
 
 def start_job(store: CaseStore, kind: str, total: int | None) -> int:
+    mark_interrupted(store)
     now = utc_now()
     with store.transaction():
         job_id = store.conn.execute(
@@ -76,6 +78,35 @@ def finish_job(store: CaseStore, job_id: int, *, completed: bool) -> None:
             "UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?",
             ("finished" if completed else "stopped", utc_now(), job_id),
         )
+
+
+def mark_interrupted(store: CaseStore) -> int:
+    """Mark ``running`` jobs whose process no longer exists; returns how many.
+
+    A job records the pid of the process on this machine that runs it (a case
+    folder is worked on from one machine: SQLite over a network share is not
+    safe). A pid since reused by another program keeps a dead job "running"
+    until that program ends: rare, and never the other way round.
+    """
+    running = store.conn.execute("SELECT id, pid FROM jobs WHERE state = 'running'").fetchall()
+    dead = [row["id"] for row in running if not _alive(row["pid"])]
+    if dead:
+        with store.transaction():
+            store.conn.executemany(
+                "UPDATE jobs SET state = 'interrupted' WHERE id = ? AND state = 'running'",
+                [(job_id,) for job_id in dead],
+            )
+    return len(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def recent_jobs(store: CaseStore, limit: int = 5) -> list[Job]:

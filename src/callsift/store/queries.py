@@ -17,7 +17,7 @@ __all__ = ["case_status", "channels_of", "get_call", "list_calls", "segments_of"
 
 _CALL_COLUMNS = (
     "id, sha256, file, size, status, reason, ingested_at, metadata, duration_s,"
-    " sample_rate, channels, codec, container, processed_at"
+    " sample_rate, channels, codec, container, processed_at, damage"
 )
 
 
@@ -102,6 +102,13 @@ def case_status(store: CaseStore) -> CaseStatus:
         ).fetchone()[0],
         failures=failures,
         languages=languages,
+        damaged=[
+            Failure(file=row["file"], reason=row["damage"], stage="process")
+            for row in conn.execute(
+                "SELECT file, damage FROM calls WHERE damage IS NOT NULL AND status = 'done'"
+                " ORDER BY id"
+            )
+        ],
     )
 
 

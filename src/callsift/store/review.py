@@ -19,6 +19,7 @@ Each write lands in the custody log in the same transaction.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from callsift.errors import ConflictError, ReviewError
@@ -93,10 +94,14 @@ def add_annotation(
     channel: int | None = None,
     start: float | None = None,
 ) -> Annotation:
-    """Append a note to a call and log it."""
+    """Append a note to a call and log it (a moment must be a finite, non-negative time)."""
     text = text.strip()
     if not text:
         raise ReviewError("an annotation needs some text")
+    if start is not None and not (math.isfinite(start) and start >= 0):
+        raise ReviewError(f"an annotation's moment is seconds into the call, not {start}")
+    if channel is not None and channel < 0:
+        raise ReviewError(f"an annotation's party is a channel number, not {channel}")
     now = utc_now()
     with store.transaction():
         sha256 = _call_sha(store, call_id)

@@ -114,7 +114,27 @@ END;
 
 # Language layer (#3): translations and lemmas beside each segment, one index
 # over original words, their lemmas and the English, and the analysis results.
-_V2 = """
+# The full-text index follows ``segments`` through these triggers (schema 2 made
+# them; schema 6 makes them again on the rebuilt table).
+_SEGMENTS_FTS_TRIGGERS = """
+CREATE TRIGGER segments_fts_insert AFTER INSERT ON segments BEGIN
+    INSERT INTO segments_fts(rowid, text, lemmas, translation)
+    VALUES (new.id, new.text, new.lemmas, new.translation);
+END;
+CREATE TRIGGER segments_fts_delete AFTER DELETE ON segments BEGIN
+    INSERT INTO segments_fts(segments_fts, rowid, text, lemmas, translation)
+    VALUES ('delete', old.id, old.text, old.lemmas, old.translation);
+END;
+CREATE TRIGGER segments_fts_update AFTER UPDATE ON segments BEGIN
+    INSERT INTO segments_fts(segments_fts, rowid, text, lemmas, translation)
+    VALUES ('delete', old.id, old.text, old.lemmas, old.translation);
+    INSERT INTO segments_fts(rowid, text, lemmas, translation)
+    VALUES (new.id, new.text, new.lemmas, new.translation);
+END;
+"""
+
+_V2 = (
+    """
 ALTER TABLE segments ADD COLUMN lemmas TEXT NOT NULL DEFAULT '';
 ALTER TABLE segments ADD COLUMN translation TEXT;
 ALTER TABLE segments ADD COLUMN translation_engine TEXT;
@@ -132,21 +152,9 @@ CREATE VIRTUAL TABLE segments_fts USING fts5(
     tokenize="porter unicode61 remove_diacritics 2"
 );
 INSERT INTO segments_fts(segments_fts) VALUES ('rebuild');
-CREATE TRIGGER segments_fts_insert AFTER INSERT ON segments BEGIN
-    INSERT INTO segments_fts(rowid, text, lemmas, translation)
-    VALUES (new.id, new.text, new.lemmas, new.translation);
-END;
-CREATE TRIGGER segments_fts_delete AFTER DELETE ON segments BEGIN
-    INSERT INTO segments_fts(segments_fts, rowid, text, lemmas, translation)
-    VALUES ('delete', old.id, old.text, old.lemmas, old.translation);
-END;
-CREATE TRIGGER segments_fts_update AFTER UPDATE ON segments BEGIN
-    INSERT INTO segments_fts(segments_fts, rowid, text, lemmas, translation)
-    VALUES ('delete', old.id, old.text, old.lemmas, old.translation);
-    INSERT INTO segments_fts(rowid, text, lemmas, translation)
-    VALUES (new.id, new.text, new.lemmas, new.translation);
-END;
-
+"""
+    + _SEGMENTS_FTS_TRIGGERS
+    + """
 CREATE TABLE mentions (
     id INTEGER PRIMARY KEY,
     call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
@@ -183,6 +191,7 @@ CREATE INDEX flags_call ON flags(call_id, start);
 CREATE INDEX flags_topic ON flags(topic);
 CREATE INDEX flags_segment ON flags(segment_id);
 """
+)
 
 
 # Numbers, voices, findings and verification (#4). Each block belongs to one
@@ -343,4 +352,108 @@ CREATE TABLE jobs (
 );
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+# Hash-chained custody log (#9, evidence integrity): each entry holds its hash and the
+# previous entry's (see callsift.store.custody). Existing entries are chained in id
+# order with custody_hash(), which CaseStore registers; UPDATE is refused by a
+# trigger, so it is dropped for the back-fill and made again. A new entry must name
+# the last entry's hash and take the next id, so a plain INSERT is refused.
+_V5 = """
+ALTER TABLE custody ADD COLUMN prev_hash TEXT;
+ALTER TABLE custody ADD COLUMN hash TEXT;
+DROP TRIGGER custody_no_update;
+CREATE TEMP TABLE custody_chain AS
+WITH RECURSIVE chain(id, hash) AS (
+    SELECT 0, '0000000000000000000000000000000000000000000000000000000000000000'
+    UNION ALL
+    SELECT c.id, custody_hash(chain.hash, c.id, c.at, c.actor, c.action, c.sha256,
+                              c.tool_version, c.detail)
+    FROM chain JOIN custody c ON c.id = (SELECT min(id) FROM custody WHERE id > chain.id)
+)
+SELECT id, hash, lag(hash) OVER (ORDER BY id) AS prev_hash FROM chain;
+UPDATE custody SET prev_hash = k.prev_hash, hash = k.hash
+FROM temp.custody_chain k WHERE k.id = custody.id;
+DROP TABLE temp.custody_chain;
+CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN
+    SELECT RAISE(ABORT, 'the custody log is append-only');
+END;
+CREATE TRIGGER custody_chained BEFORE INSERT ON custody
+WHEN new.hash IS NULL
+  OR new.id IS NOT coalesce((SELECT max(id) FROM custody), 0) + 1
+  OR new.prev_hash IS NOT coalesce(
+        (SELECT hash FROM custody ORDER BY id DESC LIMIT 1),
+        '0000000000000000000000000000000000000000000000000000000000000000')
+BEGIN
+    SELECT RAISE(ABORT, 'a custody entry must follow and name the last one (callsift logs it)');
+END;
+"""
+
+# Hardening (#9). Segment ids are never reused: without AUTOINCREMENT, a call
+# transcribed again could give its new segments the ids of deleted ones, and a
+# reviewer's correction (segment_versions.segment_id) would then point at words
+# it was never made on. A corrected segment can no longer be deleted at all.
+# Calls decoded from a file cut short say so (``damage``), and a job whose
+# process died is marked ``interrupted`` instead of running forever. Runs with
+# foreign keys off (see ``CaseStore._migrate``): rebuilding ``segments`` must not
+# cascade into the analysis that refers to it.
+_V6 = (
+    """
+CREATE TABLE segments_v6 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    channel INTEGER NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    language TEXT NOT NULL,
+    text TEXT NOT NULL,
+    avg_logprob REAL,
+    no_speech_prob REAL,
+    compression_ratio REAL,
+    words TEXT NOT NULL,
+    lemmas TEXT NOT NULL DEFAULT '',
+    translation TEXT,
+    translation_engine TEXT,
+    version INTEGER NOT NULL DEFAULT 1
+);
+INSERT INTO segments_v6 (id, call_id, channel, start, "end", language, text, avg_logprob,
+    no_speech_prob, compression_ratio, words, lemmas, translation, translation_engine, version)
+SELECT id, call_id, channel, start, "end", language, text, avg_logprob,
+    no_speech_prob, compression_ratio, words, lemmas, translation, translation_engine, version
+FROM segments;
+INSERT INTO sqlite_sequence (name, seq) SELECT 'segments_v6', 0
+WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'segments_v6');
+UPDATE sqlite_sequence
+SET seq = max(seq, coalesce((SELECT max(segment_id) FROM segment_versions), 0))
+WHERE name = 'segments_v6';
+DROP TABLE segments;
+ALTER TABLE segments_v6 RENAME TO segments;
+CREATE INDEX segments_call ON segments(call_id, channel, start);
+"""
+    + _SEGMENTS_FTS_TRIGGERS
+    + """CREATE TRIGGER segments_keep_corrected BEFORE DELETE ON segments
+WHEN EXISTS (SELECT 1 FROM segment_versions v WHERE v.segment_id = old.id) BEGIN
+    SELECT RAISE(ABORT, 'a corrected segment is never deleted');
+END;
+
+ALTER TABLE calls ADD COLUMN damage TEXT;
+
+CREATE TABLE jobs_v6 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    state TEXT NOT NULL
+        CHECK (state IN ('running', 'finished', 'stopped', 'interrupted')),
+    total INTEGER,
+    done INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    item TEXT NOT NULL DEFAULT '',
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+INSERT INTO jobs_v6 SELECT * FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v6 RENAME TO jobs;
+"""
+)
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]

@@ -10,7 +10,10 @@ What is stored is what a stolen copy of the file cannot be used with:
 passwords as argon2id hashes (made by :mod:`callsift.web.accounts`), sessions
 as the SHA-256 of a 256-bit random token that only the browser holds.
 Disabling an account deletes its sessions in the same transaction, so the
-next request of anyone signed in as it is refused.
+next request of anyone signed in as it is refused. A session ends at its
+absolute expiry, or sooner when unused for the idle time the server asks
+(``seen_at``); an account keeps at most ``MAX_SESSIONS``, the oldest going
+first, and "sign out everywhere" ends them all.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from callsift.errors import CaseError
-from callsift.store.case import _statements, immediate_transaction, utc_now
+from callsift.store.case import utc_now
+from callsift.store.sqlite import immediate_transaction, split_statements
 
-__all__ = ["Account", "Session", "TeamStore"]
+__all__ = ["MAX_SESSIONS", "Account", "Session", "TeamStore"]
+
+MAX_SESSIONS = 50
 
 _SCHEMA = """
 CREATE TABLE accounts (
@@ -48,10 +54,22 @@ CREATE TABLE sessions (
     account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
     csrf TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
+    expires_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX sessions_account ON sessions(account);
 """
+# Each step takes the file from the version before it to its own.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        "ALTER TABLE sessions ADD COLUMN seen_at TEXT NOT NULL DEFAULT ''",
+        "UPDATE sessions SET seen_at = created_at",
+    ),
+}
+_VERSION = max(_MIGRATIONS)
+# A session's last use is written again only when older than this: a page's
+# burst of requests costs one write, not one each.
+_SEEN_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -111,11 +129,24 @@ class TeamStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
-        if self.conn.execute("PRAGMA user_version").fetchone()[0] == 0:
-            with self._transaction():
-                for statement in _statements(_SCHEMA):
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Create the tables, or bring an older team file up to date (its sessions kept)."""
+        with self._transaction():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > _VERSION:
+                raise CaseError(f"{self.path}: a team file of a newer callsift; upgrade it")
+            if version == 0:
+                for statement in split_statements(_SCHEMA):
                     self.conn.execute(statement)
-                self.conn.execute("PRAGMA user_version=1")
+            else:
+                for step in range(version + 1, _VERSION + 1):
+                    for statement in _MIGRATIONS[step]:
+                        self.conn.execute(statement)
+            if version != _VERSION:
+                self.conn.execute(f"PRAGMA user_version={_VERSION}")
 
     def close(self) -> None:
         self.conn.close()
@@ -215,27 +246,54 @@ class TeamStore:
     # -- sessions ----------------------------------------------------------
 
     def start_session(self, name: str, token: str, csrf: str, lifetime: timedelta) -> None:
-        now = datetime.now(UTC)
+        """A new session; expired ones go, and the account's oldest beyond ``MAX_SESSIONS``."""
+        now = datetime.now(UTC).isoformat()
+        expires = (datetime.now(UTC) + lifetime).isoformat()
         with self._transaction():
-            self.conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(),))
+            self.conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
             self.conn.execute(
-                "INSERT INTO sessions (token_sha256, account, csrf, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (token_digest(token), name, csrf, now.isoformat(), (now + lifetime).isoformat()),
+                "INSERT INTO sessions (token_sha256, account, csrf, created_at, expires_at,"
+                " seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (token_digest(token), name, csrf, now, expires, now),
+            )
+            self.conn.execute(
+                "DELETE FROM sessions WHERE account = ? AND token_sha256 NOT IN (SELECT"
+                " token_sha256 FROM sessions WHERE account = ? ORDER BY created_at DESC,"
+                " rowid DESC LIMIT ?)",
+                (name, name, MAX_SESSIONS),
             )
 
-    def session(self, token: str) -> Session | None:
-        """The live session of ``token``, or ``None`` (unknown, expired, account disabled)."""
+    def session(self, token: str, idle: timedelta | None = None) -> Session | None:
+        """The live session of ``token``, or ``None`` (unknown, expired, idle, account disabled).
+
+        A session unused for longer than ``idle`` has ended; any other is
+        marked used now.
+        """
+        now = datetime.now(UTC)
+        oldest = (now - idle).isoformat() if idle is not None else ""
         row = self.conn.execute(
-            "SELECT s.csrf, s.expires_at, a.* FROM sessions s JOIN accounts a"
+            "SELECT s.csrf, s.expires_at, s.seen_at, a.* FROM sessions s JOIN accounts a"
             " ON a.name = s.account WHERE s.token_sha256 = ? AND s.expires_at > ?"
-            " AND a.disabled = 0",
-            (token_digest(token), datetime.now(UTC).isoformat()),
+            " AND s.seen_at >= ? AND a.disabled = 0",
+            (token_digest(token), now.isoformat(), oldest),
         ).fetchone()
         if row is None:
             return None
+        if row["seen_at"] < (now - _SEEN_EVERY).isoformat():
+            with self._transaction():
+                self.conn.execute(
+                    "UPDATE sessions SET seen_at = ? WHERE token_sha256 = ?",
+                    (now.isoformat(), token_digest(token)),
+                )
         return Session(self._account(row), row["csrf"], row["expires_at"])
 
     def end_session(self, token: str) -> None:
         with self._transaction():
             self.conn.execute("DELETE FROM sessions WHERE token_sha256 = ?", (token_digest(token),))
+
+    def end_sessions(self, name: str) -> int:
+        """Sign ``name`` out everywhere; returns how many sessions ended."""
+        with self._transaction():
+            return int(
+                self.conn.execute("DELETE FROM sessions WHERE account = ?", (name,)).rowcount
+            )

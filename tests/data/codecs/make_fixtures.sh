@@ -12,7 +12,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-src="${1:-$here/../../../../shared/data/real/en_jfk_faster-whisper.flac}"
+src="${1:-$here/../real/en_jfk_faster-whisper.flac}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$here"

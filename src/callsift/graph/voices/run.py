@@ -44,6 +44,7 @@ from callsift.graph.voices.encoder import (
 from callsift.records import Call, FindingRecord, VoicePrint
 from callsift.store import CaseStore, list_calls
 from callsift.store.findings import replace_findings
+from callsift.store.locks import holding_case
 from callsift.store.voices import save_voice_prints, voice_prints, voiced_calls
 
 __all__ = [
@@ -73,7 +74,7 @@ class VoiceOptions:
             scored 0.888-0.965, voices 150 cents or more apart at most 0.908,
             and at 0.93 every voice heard twice is one voice (3 of the 4
             same-voice pairs found; the one at 0.888 is missed). Real people
-            differ more: 0.48-0.85 between the real clips in shared/data/real,
+            differ more: 0.48-0.85 between the real clips in tests/data/real,
             0.97 between the two halves of one real lecture. Lower it to find
             more, at the cost of joining people who sound alike.
         different_below: a number is said to carry two voices only when even
@@ -288,6 +289,7 @@ def _cluster(
     return clusters, members, similarity
 
 
+@holding_case("voices")
 def voice_case(
     store: CaseStore,
     options: VoiceOptions | None = None,

@@ -1,0 +1,40 @@
+"""The bounds of every number a route takes, checked before anything is stored or looked up.
+
+A number out of SQLite's range (an id of ``2**70``) makes the driver raise,
+and a stored ``inf`` or ``nan`` breaks every later page that formats it;
+both are refused at the door instead, with 422 and the field named. Times
+are seconds into a call: finite, never negative, under a day.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+
+from callsift.web.errors import NotFound
+
+__all__ = [
+    "MAX_CHANNEL",
+    "MAX_ID",
+    "MAX_LINKS",
+    "MAX_SECONDS",
+    "CallId",
+    "SegmentId",
+    "check_id",
+]
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+MAX_CHANNEL = 255
+MAX_SECONDS = 86_400.0
+MAX_LINKS = 100
+
+CallId = Annotated[int, Path(ge=1, le=MAX_ID)]
+SegmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def check_id(number: int) -> int:
+    """``number`` if it can be a row id; else the thing it names does not exist (404)."""
+    if not 1 <= number <= MAX_ID:
+        raise NotFound()
+    return number
