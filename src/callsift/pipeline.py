@@ -193,10 +193,12 @@ def _transcribe_party(
     return result
 
 
-def _guarded(path: Path, call_id: int, file: str, options: ProcessOptions) -> CallOutcome:
-    """``process_call`` in a pool worker, where any error becomes the call's reason."""
+def _guarded(
+    path: Path, call_id: int, file: str, options: ProcessOptions, model: Any = None
+) -> CallOutcome:
+    """``process_call``, where any error becomes the call's reason (runs in a pool worker)."""
     try:
-        return process_call(path, call_id, file, options)
+        return process_call(path, call_id, file, options, model)
     except Exception as error:  # a bug on one call must not stop the batch
         log.exception("call %s (%s) failed", call_id, file)
         return CallOutcome(call_id, file, error=_unexpected(error))
@@ -212,12 +214,7 @@ def _outcomes(
     if options.workers <= 0:
         model = load_model(options.transcribe.model)
         for call_id, sha256, file in jobs:
-            path = store.originals.path(sha256)
-            try:
-                yield process_call(path, call_id, file, options, model)
-            except Exception as error:
-                log.exception("call %s (%s) failed", call_id, file)
-                yield CallOutcome(call_id, file, error=_unexpected(error))
+            yield _guarded(store.originals.path(sha256), call_id, file, options, model)
         return
     model = options.transcribe.model
     threads = max(1, (os.cpu_count() or 1) // options.workers)
