@@ -9,8 +9,10 @@ After every kill the case is checked:
   or a call that was done before the kill and is no longer done;
 * duplicated: a call with more than one ``transcribe`` custody entry for one
   processing key, or two rows for one original;
-* orphans: an original with no row, or a temp file a killed copy left
-  (``originals/.incoming-*``), still there after the next run;
+* orphans: an original that neither a call nor a custody entry names (a
+  metadata sheet is kept as an original with a custody entry and no call),
+  or a temp file a killed copy left (``originals/.incoming-*``), still there
+  after the next run;
 * ``PRAGMA integrity_check`` is ``ok``.
 
 Usage: ``.venv/bin/python benchmarks/kill_soak.py [--kills 50] [--seed 1]``
@@ -48,16 +50,12 @@ class KillReport:
 
 
 def corpus(folder: Path) -> Path:
-    """Twelve short calls: the demo corpus's smallest files and real Russian clips."""
+    """The demo corpus (26 files and its sheet) and two real Russian clips."""
     inbox = folder / "inbox"
-    inbox.mkdir(parents=True)
-    demo = sorted((ROOT / "demo" / "calls").glob("call_0*"), key=lambda p: p.stat().st_size)
-    for path in demo[:9]:
-        shutil.copy(path, inbox / path.name)
+    shutil.copytree(ROOT / "demo" / "calls", inbox)
     real = ROOT / "tests" / "data" / "real"
     for name in ("ru_pisets_test_sound_ru.wav", "ru_deepspeech_smoke_ru.wav"):
         shutil.copy(real / name, inbox / name)
-    shutil.copy(ROOT / "demo" / "calls" / "metadata.csv", inbox / "metadata.csv")
     return inbox
 
 
@@ -84,6 +82,9 @@ def _state(case: Path) -> dict[str, object]:
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         rows = conn.execute("SELECT id, sha256, status FROM calls").fetchall()
+        recorded = {
+            row[0] for row in conn.execute("SELECT sha256 FROM custody WHERE sha256 IS NOT NULL")
+        }
         transcribed = Counter(
             (sha, json.dumps(json.loads(detail)["processed_with"], sort_keys=True))
             for sha, detail in conn.execute(
@@ -98,6 +99,7 @@ def _state(case: Path) -> dict[str, object]:
         "integrity": integrity,
         "done": {sha for _, sha, status in rows if status == "done"},
         "shas": Counter(sha for _, sha, _ in rows),
+        "recorded": recorded,
         "transcribed": transcribed,
         "blobs": blobs,
         "stray": stray,
@@ -118,7 +120,9 @@ def _audit(case: Path, before_done: set[str], report: KillReport, where: str) ->
     duplicated = [sha for sha, n in shas.items() if n > 1]
     duplicated += [sha for (sha, _), n in transcribed.items() if n > 1]
     report.duplicated += len(duplicated)
-    orphans = [blob for blob in blobs if blob not in shas] + list(state["stray"])  # type: ignore[call-overload]
+    recorded: set[str] = state["recorded"]  # type: ignore[assignment]
+    orphans = [blob for blob in blobs if blob not in shas and blob not in recorded]
+    orphans += list(state["stray"])  # type: ignore[call-overload]
     report.orphans += len(orphans)
     for what, items in (("lost", lost), ("duplicated", duplicated), ("orphan", orphans)):
         if items:
@@ -127,26 +131,32 @@ def _audit(case: Path, before_done: set[str], report: KillReport, where: str) ->
 
 
 def soak(kills: int, seed: int) -> KillReport:
-    """``kills`` rounds: a tenth ``ingest``, seven tenths ``process``, the rest ``export``.
+    """Until ``kills`` runs were killed: a tenth in ``ingest``, seven tenths in ``process``.
 
-    A ``process`` round kills a run part-way; the case keeps whatever that run
-    finished, and the next round goes on from there, so a case takes several
-    kills before a run ends by itself (then a fresh case is ingested).
+    A ``process`` kill leaves the case with whatever that run finished, and the
+    next ``process`` round goes on from there, so one case takes several kills;
+    a run that ends by itself has done the case, and a fresh one is ingested.
+    An ``ingest`` round kills ingesting a new case, an ``export`` round an
+    export of the current one; each is then run again to the end.
     """
     rng = random.Random(seed)
     report = KillReport()
+    wanted = {"ingest": max(1, kills // 10), "process": max(1, kills * 7 // 10)}
+    wanted["export"] = max(0, kills - sum(wanted.values()))
     with tempfile.TemporaryDirectory(prefix="callsift-kill-") as tmp:
         inbox = corpus(Path(tmp))
-        plan = ["ingest"] * max(1, kills // 10) + ["process"] * max(1, kills * 7 // 10)
-        plan += ["export"] * (kills - len(plan))
-        rng.shuffle(plan)
-        case = Path(tmp) / "case-0"
+        cases = iter(Path(tmp) / f"case-{n}" for n in range(10 * kills))
+        case = next(cases)
         _complete(["ingest", str(inbox)], case)
         started = time.monotonic()
-        for number, kind in enumerate(plan):
+        for number in range(4 * kills):
+            left = [kind for kind, n in wanted.items() if report.kills[kind] < n]
+            if not left:
+                break
+            kind = rng.choice(left)
             args, (low, high) = _ROUNDS[kind]
             if kind == "ingest":
-                case = Path(tmp) / f"case-{number + 1}"
+                case = next(cases)
                 args = [*args, str(inbox)]
             elif kind == "export":
                 args = [*args, "-o", str(Path(tmp) / f"package-{number}.zip")]
@@ -155,11 +165,12 @@ def soak(kills: int, seed: int) -> KillReport:
             report.kills[kind] += killed
             if kind != "process":  # the next start finishes the job and cleans up after the kill
                 _complete(args, case)
-            done = _audit(case, before, report, f"round {number + 1} ({kind})")
-            if kind == "process" and not killed:
-                report.problems += [] if done else [f"round {number + 1}: nothing was processed"]
+            _audit(case, before, report, f"round {number + 1} ({kind})")
+            if kind == "process" and not killed:  # this case is done: go on with a new one
+                case = next(cases)
+                _complete(["ingest", str(inbox)], case)
             print(
-                f"\r{number + 1}/{len(plan)} rounds, {sum(report.kills.values())} kills,"
+                f"\r{number + 1} rounds, {sum(report.kills.values())} kills,"
                 f" {time.monotonic() - started:.0f} s",
                 end="",
                 file=sys.stderr,
@@ -170,7 +181,7 @@ def soak(kills: int, seed: int) -> KillReport:
 
 
 _ROUNDS = {
-    "ingest": (["ingest"], (0.3, 2.5)),
+    "ingest": (["ingest"], (1.0, 4.0)),
     "process": (["process", "--workers", "1", "--no-translate"], (3.0, 12.0)),
     "export": (["export", "1", "2", "3", "4"], (0.5, 3.0)),
 }
