@@ -27,9 +27,9 @@ __version__ = "0.1.0"
 # 2015) runs the same instructions everywhere. Decoding (FFmpeg) gave identical
 # samples across these modes; the speech detector (onnxruntime) has no switch
 # and gave identical regions here, so it is the one part left to the CPU. The
-# cost: `callsift bench` on the demo corpus, two workers, 80 s instead of 44 s
-# on two cores. CALLSIFT_REPRODUCIBLE=0 (or setting any of these yourself)
-# trades that for speed.
+# cost: `callsift bench` on the demo corpus, two workers, 45 s instead of 37 s
+# on a 2-core AMD EPYC (80 s instead of 44 s on an earlier machine).
+# CALLSIFT_REPRODUCIBLE=0 (or setting any of these yourself) trades that for speed.
 _REPRODUCIBLE_CPU = {
     "CT2_FORCE_CPU_ISA": "AVX2",
     "MKL_CBWR": "AVX2",
