@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from callsift.store.abandoned import remove_abandoned
+
 __all__ = ["clean_stale_partials", "partial_file"]
 
 _PARTIAL = re.compile(r"\..+\.[a-z0-9_]{8}\.partial\Z")
@@ -50,21 +52,5 @@ def partial_file(out: Path) -> Iterator[tuple[int, Path]]:
 
 def clean_stale_partials(folder: Path) -> list[Path]:
     """Remove the partial files in ``folder`` whose writer is gone; returns them."""
-    removed = []
-    for entry in os.scandir(folder):
-        if not (_PARTIAL.match(entry.name) and entry.is_file(follow_symlinks=False)):
-            continue
-        try:
-            fd = os.open(entry.path, os.O_RDONLY)
-        except OSError:
-            continue  # Renamed or removed by its writer meanwhile.
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            continue  # Its writer is alive.
-        else:
-            Path(entry.path).unlink(missing_ok=True)
-            removed.append(Path(entry.path))
-        finally:
-            os.close(fd)
-    return removed
+    partials = (path for path in folder.iterdir() if _PARTIAL.match(path.name))
+    return [path for path, _ in remove_abandoned(partials)]

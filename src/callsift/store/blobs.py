@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from callsift.errors import DiskFullError
+from callsift.store.abandoned import remove_abandoned
 
 __all__ = ["OriginalStore", "hash_stream", "sha256_file"]
 
@@ -134,28 +135,10 @@ class OriginalStore:
     def clean_temp(self) -> tuple[int, int]:
         """Remove temp files whose writer is gone (a crash, ``kill -9``); ``(files, bytes)``.
 
-        A temp file is taken only once its ``flock`` is won and it is still the
-        file at that name, so one a live writer is filling is never touched.
+        See :func:`callsift.store.abandoned.remove_abandoned`.
         """
-        files = size = 0
-        for path in self.root.glob(_TEMP_PREFIX + "*"):
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-            except OSError:
-                continue  # renamed or removed meanwhile, or a link: not ours to touch
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                held = os.fstat(fd)
-                if not os.path.samestat(held, os.lstat(path)):
-                    continue
-                os.unlink(path)
-            except (BlockingIOError, FileNotFoundError):
-                continue  # its writer is alive, or it finished meanwhile
-            finally:
-                os.close(fd)
-            files += 1
-            size += held.st_size
-        return files, size
+        removed = remove_abandoned(self.root.glob(_TEMP_PREFIX + "*"))
+        return len(removed), sum(size for _, size in removed)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
