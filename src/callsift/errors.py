@@ -125,9 +125,10 @@ class DiskFullError(CaseError):
 
     def __init__(self, folder: str, free: int, needed: int | None = None, file: str = "") -> None:
         need = f"needs {needed / 1e6:,.1f} MB, " if needed is not None else ""
+        stopped = "the batch stopped before this file" if file else "the last change was not saved"
         super().__init__(
             f"{file + ': ' if file else ''}no space left on the disk of {folder}"
-            f" ({need}{free / 1e6:,.1f} MB free); the batch stopped before this file and"
+            f" ({need}{free / 1e6:,.1f} MB free); {stopped} and"
             " the case is as it was; free some space and run the same command again"
         )
         self.folder = folder

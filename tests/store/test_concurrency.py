@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from callsift.analyze.run import analyze_case
-from callsift.errors import CaseBusyError
+from callsift.errors import CaseBusyError, DiskFullError
 from callsift.pipeline import ProcessOptions, process_case
 from callsift.records import AudioInfo, ChannelTranscript, Segment
 from callsift.store import CaseStore, segments_of
@@ -207,3 +207,18 @@ def test_holding_the_lock_does_not_block_readers(tmp_path: Path) -> None:
         with CaseStore(root) as reader:
             assert reader.custody() == []
         assert time.monotonic() - started < 5
+
+
+def test_a_full_disk_while_saving_a_transcript_leaves_the_call_as_it_was(
+    case: CaseStore,
+) -> None:
+    call_id = _call(case)
+    case.conn.execute("VACUUM")  # no free pages left to fill
+    pages = case.conn.execute("PRAGMA page_count").fetchone()[0]
+    case.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+    many = _transcript(*(f"слово {n} " * 40 for n in range(50)))
+    with pytest.raises(DiskFullError, match="no space left .* the last change was not saved"):
+        case.save_transcript(call_id, INFO, many, '{"k": 1}')
+    assert not case.conn.in_transaction
+    assert segments_of(case, call_id) == []
+    assert case.pending_calls('{"k": 1}') == [(call_id, case._sha256(call_id), "a.wav")]

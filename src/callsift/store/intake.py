@@ -17,12 +17,11 @@ copy cannot fit, it is hashed without writing and recognised by its hash.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from callsift.errors import CaseError, DiskFullError
+from callsift.errors import DiskFullError
 from callsift.records import SourceFile
 from callsift.store.blobs import hash_stream
 from callsift.store.names import printable
@@ -62,7 +61,7 @@ def keep_original(
         except BaseException as error:
             if new and not _named(store, sha256):
                 store.originals.remove(sha256)
-            if _database_full(error):
+            if isinstance(error, DiskFullError) and not error.file:  # the database's, say whose
                 free = store.originals.free_bytes()
                 raise DiskFullError(
                     str(store.root), free, file=printable(item.origin)[0]
@@ -78,11 +77,6 @@ def _named(store: CaseStore, sha256: str) -> bool:
             (sha256, sha256),
         ).fetchone()[0]
     )
-
-
-def _database_full(error: BaseException) -> bool:
-    cause = error.__cause__ if isinstance(error, CaseError) else error
-    return isinstance(cause, sqlite3.Error) and cause.sqlite_errorcode == sqlite3.SQLITE_FULL
 
 
 def _put(store: CaseStore, item: SourceFile) -> tuple[str, int, bool]:

@@ -1,7 +1,7 @@
 """SQLite plumbing shared by the case database and the team file: units of work, scripts.
 
-A full disk is turned into a ``CaseError`` that says where and how much room
-is left, in one place, for every store that writes.
+A full disk is turned into a ``DiskFullError`` that says where and how much
+room is left, in one place, for every store that writes.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from callsift.errors import CaseError
+from callsift.errors import DiskFullError
 
 __all__ = ["immediate_transaction", "split_statements"]
 
@@ -23,8 +23,8 @@ def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connecti
 
     IMMEDIATE takes the write lock at once, so two writers queue on the busy
     timeout instead of one failing halfway with "database is locked".
-    A full disk is turned into a ``CaseError`` that says where and how much
-    room is left; the rollback leaves the case as it was before the unit began.
+    A full disk is turned into a ``DiskFullError`` that says where and how
+    much room is left; the rollback leaves the case as it was before the unit began.
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -34,17 +34,13 @@ def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connecti
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error) and error.sqlite_errorcode == sqlite3.SQLITE_FULL:
-            raise CaseError(_disk_full(conn)) from error
+            raise _disk_full(conn) from error
         raise
 
 
-def _disk_full(conn: sqlite3.Connection) -> str:
+def _disk_full(conn: sqlite3.Connection) -> DiskFullError:
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2] or ".")
-    free = shutil.disk_usage(path.parent).free
-    return (
-        f"{path}: the disk is full ({free / 1e6:.1f} MB free); the last change was not saved"
-        " and the case is as it was before it. Free some space and run the command again."
-    )
+    return DiskFullError(str(path.parent), shutil.disk_usage(path.parent).free)
 
 
 def split_statements(script: str) -> Iterator[str]:
