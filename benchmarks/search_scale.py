@@ -20,6 +20,7 @@ import random
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from callsift.analyze.flags import load_watchlists
@@ -27,7 +28,9 @@ from callsift.analyze.morph import lemma_text
 from callsift.analyze.run import analyze_segment
 from callsift.records import SearchFilters, Segment
 from callsift.search import search
+from callsift.search.sounds import KEY_VERSION, index_text
 from callsift.store import CaseStore
+from callsift.store.sounds import refresh_sounds
 
 PLACES = ["Буче", "Ирпене", "Изюме", "Киеве", "Херсоне", "Гостомеле", "Харькове", "Мариуполе"]
 UNITS = ["331-й полк", "второй батальон", "234-й полк", "рота", "БТГ", "ВДВ"]
@@ -117,6 +120,9 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1_000_000)
     parser.add_argument("--per-call", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--exact", action="store_true", help="exact words only: no approximate pass (as before #11)"
+    )
     args = parser.parse_args()
     rng = random.Random(1)
 
@@ -130,20 +136,28 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, CaseStore(Path(tmp) / "case") as store:
         build_s = build(store, args.segments, args.per_call, rng)
+        started = time.perf_counter()
+        refresh_sounds(store, index_text, KEY_VERSION)  # what the first search would do
+        sounds_s = time.perf_counter() - started
         store.conn.execute("INSERT INTO segments_fts(segments_fts) VALUES ('optimize')")
+        store.conn.execute("INSERT INTO sounds_fts(sounds_fts) VALUES ('optimize')")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size_mb = (Path(tmp) / "case" / "case.db").stat().st_size / 1e6
         print(f"segments: {args.segments:,}  build+index: {build_s:.0f} s  db: {size_mb:.0f} MB")
+        print(f"sound index (first search after a migration): {sounds_s:.0f} s")
         print(f"analysis: {analysis_rate:.0f} segments/s (one process)")
-        print(f"{'query':22} {'hits':>8} {'p50 ms':>8} {'p95 ms':>8}")
+        print(f"{'query':22} {'hits':>8} {'approx':>8} {'p50 ms':>8} {'p95 ms':>8}")
         for name, query, filters in QUERIES:
             timings = []
             for _ in range(args.repeat):
                 started = time.perf_counter()
-                result = search(store, query, filters, limit=10)
+                result = search(store, query, replace(filters, exact=args.exact), limit=10)
                 timings.append((time.perf_counter() - started) * 1000)
             p95 = statistics.quantiles(timings, n=20)[-1]
-            print(f"{name:22} {result.total:>8} {statistics.median(timings):>8.1f} {p95:>8.1f}")
+            print(
+                f"{name:22} {result.total:>8} {result.approximate:>8}"
+                f" {statistics.median(timings):>8.1f} {p95:>8.1f}"
+            )
 
 
 if __name__ == "__main__":

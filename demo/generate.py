@@ -9,10 +9,11 @@ speech synthesiser. To rebuild you need these Debian packages:
 
     festival festvox-ru espeak-ng sox libsox-fmt-all ffmpeg
 
-(festival's ``text2wave`` with the msu_ru_nsh voice for Russian, ``espeak-ng``
-for Ukrainian and English, ``sox`` for pitch and band-limiting, ``ffmpeg`` for
-the codecs; AMR-NB is encoded through ctypes with libopencore-amrnb0, which
-those packages pull in). Python needs only numpy (and PyAV for ``--check``).
+(festival's ``text2wave`` with the msu_ru_nsh voice for Russian and, through
+``respell_uk()``, for Ukrainian; ``espeak-ng`` for English; ``sox`` for pitch
+and band-limiting; ``ffmpeg`` for the codecs; AMR-NB is encoded through ctypes
+with libopencore-amrnb0, which those packages pull in). Python needs only
+numpy (and PyAV for ``--check``).
 
 Usage:
     python demo/generate.py            # rebuild demo/calls/ and metadata.csv
@@ -43,6 +44,13 @@ OUT = HERE / "calls"
 SR = 8000  # telephone sample rate
 BAND = (300.0, 3400.0)  # telephone pass band, Hz
 FESTIVAL_VOICE = "(voice_msu_ru_nsh_clunits)"
+
+# Ukrainian letters as the Russian letters that make festival's Russian voice say
+# the Ukrainian sound: и is [ɪ] (Russian ы), і is [i], е is an open [ɛ] that does
+# not soften the consonant before it (Russian э). espeak-ng's own Ukrainian voice
+# is not recognised by Whisper at all (Norwegian or Hungarian, p ~0.2).
+_UK_LETTERS = {"и": "ы", "і": "и", "ї": "йи", "ґ": "г", "щ": "шч", "е": "э", "'": "ъ", "’": "ъ"}
+_UK_CONSONANTS = "бвгґджзклмнпрстфхцчшщ"
 CSV_COLUMNS = [
     "file",
     "caller",
@@ -78,6 +86,27 @@ def run(cmd: list[str]) -> bytes:
 # ---------------------------------------------------------------- signal helpers
 
 
+def respell_uk(text: str) -> str:
+    """Spell Ukrainian text in Russian letters for festival's Russian voice.
+
+    Besides ``_UK_LETTERS``: є is йе (ье after a consonant), and в that closes a
+    syllable is said [w], written у ("згорів" -> "згорыу").
+    """
+    out = []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        before = text[i - 1].lower() if i else " "
+        after = text[i + 1].lower() if i + 1 < len(text) else " "
+        if low == "є":
+            sub = "ье" if before in _UK_CONSONANTS else "йе"
+        elif low == "в" and before.isalpha() and (not after.isalpha() or after in _UK_CONSONANTS):
+            sub = "у"
+        else:
+            sub = _UK_LETTERS.get(low, low)
+        out.append(sub[0].upper() + sub[1:] if ch != low else sub)
+    return "".join(out)
+
+
 def bandpass(x: np.ndarray, lo: float = BAND[0], hi: float = BAND[1]) -> np.ndarray:
     """Crude FFT band-pass, used for the synthetic line noise."""
     spec = np.fft.rfft(x)
@@ -108,8 +137,8 @@ def trim(x: np.ndarray, rel_db: float = -40.0, margin_s: float = 0.05) -> np.nda
 # ---------------------------------------------------------------- synthesis
 
 
-def synth(text: str, voice: dict, tmp: Path) -> np.ndarray:
-    """Speak one turn; return float32 mono at 8 kHz, telephone band-limited, peak 1.0."""
+def synth(text: str, voice: dict, tmp: Path, band: tuple[float, float] = BAND) -> np.ndarray:
+    """Speak one turn; return float32 mono at 8 kHz, limited to the band, peak 1.0."""
     txt, raw = tmp / "turn.txt", tmp / "turn.wav"
     txt.write_text(text + "\n", encoding="utf-8")  # text2wave reads the UTF-8 text as is
     if voice["engine"] == "festival":
@@ -135,7 +164,7 @@ def synth(text: str, voice: dict, tmp: Path) -> np.ndarray:
     effects = ["gain", "-6"]  # headroom: espeak-ng output is loud enough to clip in the filters
     if voice["engine"] == "festival" and voice["pitch"]:  # the second festival "speaker"
         effects += ["pitch", str(voice["pitch"])]
-    effects += ["rate", str(SR), "sinc", f"{BAND[0]:g}-{BAND[1]:g}"]
+    effects += ["rate", str(SR), "sinc", f"{band[0]:g}-{band[1]:g}"]
     # -D: no dither, so the output is deterministic; raw float32 to stdout.
     pcm = run(["sox", "-D", str(raw), "-t", "f32", "-c", "1", "-"] + effects)
     x = trim(np.frombuffer(pcm, dtype="<f4").astype(np.float32))
@@ -143,13 +172,21 @@ def synth(text: str, voice: dict, tmp: Path) -> np.ndarray:
 
 
 def assemble(call: dict, voices: dict, rng: np.random.Generator, tmp: Path) -> np.ndarray:
-    """Lay the turns out on a timeline; returns float32 array of shape (samples, channels)."""
+    """Lay the turns out on a timeline; returns float32 array of shape (samples, channels).
+
+    A call may name its own pass ``band`` (a mobile codec passes more low
+    frequencies than a landline's 300 Hz), and ``"respell": "uk"`` has
+    festival read its Ukrainian turns through ``respell_uk()``.
+    """
     channels = call["channels"]
+    band = tuple(call.get("band", BAND))
     pieces: list[tuple[int, int, np.ndarray]] = []  # (start sample, channel, audio)
     t = int(rng.uniform(0.4, 1.0) * SR)
     for who, text in call["turns"]:
         voice = voices[call["voices"][who]]
-        x = synth(text, voice, tmp) * db(rng.uniform(-4.0, -2.0))
+        if call.get("respell") == "uk" and voice["engine"] == "festival":
+            text = respell_uk(text)
+        x = synth(text, voice, tmp, band) * db(rng.uniform(-4.0, -2.0))
         ch = 0 if (channels == 1 or who == "S") else 1  # soldier left, family right
         pieces.append((t, ch, x))
         t += len(x) + int(rng.uniform(0.35, 0.8) * SR)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from callsift.analyze.confidence import is_low
 from callsift.errors import ReviewError
 from callsift.graph.numbers import PhoneNumber
 from callsift.graph.phones import numbers_of
@@ -59,8 +60,12 @@ class CallDossier:
                 for c in self.channels
             ],
             "segments": [asdict(s) for s in self.segments],
-            "entities": [asdict(m) for m in self.mentions],
-            "flags": [asdict(f) for f in self.flags],
+            # ``confidence``: the weakest word under the finding; ``low_confidence``:
+            # it is under the threshold (callsift.analyze.confidence).
+            "entities": [
+                {**asdict(m), "low_confidence": is_low(m.confidence)} for m in self.mentions
+            ],
+            "flags": [{**asdict(f), "low_confidence": is_low(f.confidence)} for f in self.flags],
             "findings": [
                 {k: v for k, v in asdict(f).items() if k in _FINDING_KEYS} for f in self.findings
             ],

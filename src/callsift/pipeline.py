@@ -32,7 +32,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,8 @@ from callsift import cpu_arithmetic, cpu_model
 from callsift.analyze.language import decide_language
 from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.errors import InputError
+from callsift.graph.voices.diarize import DiarizeOptions
+from callsift.graph.voices.speakers import holds_both_parties, split_speakers
 from callsift.records import AudioInfo, ChannelAudio, ChannelTranscript
 from callsift.store import CaseStore
 from callsift.store.jobs import finish_job, start_job, update_job
@@ -66,6 +68,8 @@ class ProcessOptions:
             process, for library callers that accept no isolation.
         retry_failed: process calls that failed before again.
         translate: add Whisper's English translation to every segment.
+        speakers: how a channel holding both parties (a mono call) is split
+            into its two speakers; ``None`` leaves it one "both parties" track.
         call_timeout_s: a call still running after this long is stopped and
             failed. An hour: the longest recording accepted (4 h) takes about
             30 min at base's slowest measured speed on two cores.
@@ -77,6 +81,7 @@ class ProcessOptions:
     retry_failed: bool = False
     translate: bool = True
     call_timeout_s: float = 3600.0
+    speakers: DiarizeOptions | None = field(default_factory=DiarizeOptions)
 
     def key(self) -> str:
         """What a transcript depends on; a call done under another key is redone.
@@ -85,6 +90,7 @@ class ProcessOptions:
         log: it is recorded, not compared (see ``CaseStore.pending_calls``).
         """
         settings = {"transcribe": json.loads(self.transcribe.key()), "translate": self.translate}
+        settings["speakers"] = asdict(self.speakers) if self.speakers else None
         if self.transcribe.model.device == "cpu":
             settings["cpu_arithmetic"] = cpu_arithmetic()
             settings["cpu"] = cpu_model()
@@ -154,14 +160,19 @@ def process_call(
     model = model or _load(options.transcribe)
     outcome.channels = [_transcribe_party(model, party, options) for party in parties]
     lap("transcribe")
+    if options.speakers is not None and holds_both_parties(tracks, len(parties)):
+        split_speakers(parties[0], outcome.channels[0], options.speakers)
+        lap("speakers")
     if options.translate:
         for party, channel in zip(parties, outcome.channels, strict=True):
             if channel.segments and channel.language:
                 english = translate_channel(
                     model, party, channel.language, channel.segments, options.transcribe
                 )
-                for segment, text in zip(channel.segments, english, strict=True):
-                    segment.translation = text
+                for segment, english_of in zip(channel.segments, english, strict=True):
+                    segment.translation = english_of.text
+                    segment.translation_logprob = english_of.logprob
+                    segment.translation_dropped = english_of.dropped
                 channel.translation_engine = ENGINE
         lap("translate")
     return outcome

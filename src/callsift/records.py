@@ -30,6 +30,7 @@ __all__ = [
     "SearchResult",
     "Segment",
     "SourceFile",
+    "Speaker",
     "VerificationEvent",
     "VerificationRecord",
     "VoicePrint",
@@ -146,8 +147,43 @@ class Segment:
     compression_ratio: float = 0.0
     words: list[Word] = field(default_factory=list)
     translation: str | None = None
+    translation_logprob: float | None = None
+    translation_dropped: str | None = None
+    translation_notes: list[dict[str, Any]] = field(default_factory=list)
+    """What the translation checks found (``callsift.translate.checks``)."""
     id: int | None = None
     version: int = 1
+    speaker: int | None = None
+    """1 or 2 on a mixed channel split into two voices (see ``Speaker``), else ``None``."""
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One voice of a mixed channel (a mono call holds both parties on one channel).
+
+    Attributes:
+        channel: the channel it was heard on.
+        speaker: 1 (the voice heard first) or 2.
+        speech_s: seconds of its turns.
+        role: ``caller`` or ``receiver`` where the content says (see
+            ``callsift.analyze.roles``), else ``None`` ("speaker 1").
+        role_reason: the evidence for ``role``, or why there is none.
+        language: the language decided on this voice's own words.
+        language_reason: why.
+    """
+
+    channel: int
+    speaker: int
+    speech_s: float
+    role: str | None = None
+    role_reason: str | None = None
+    language: str | None = None
+    language_reason: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the transcript names it: its role, else "speaker 1"/"speaker 2"."""
+        return self.role or f"speaker {self.speaker}"
 
 
 @dataclass
@@ -160,6 +196,9 @@ class ChannelTranscript:
         mixed: Russian and Ukrainian mixed (surzhyk).
         language_reason: why ``language`` was chosen, for the reviewer.
         translation_engine: what wrote the segments' ``translation``.
+        speakers: the two voices of a mixed channel split by diarisation
+            (empty for a channel that holds one party, or a mix not split).
+        speakers_reason: for a mixed channel, why it was or was not split.
     """
 
     channel: int
@@ -171,6 +210,8 @@ class ChannelTranscript:
     mixed: bool = False
     language_reason: str | None = None
     translation_engine: str | None = None
+    speakers: list[Speaker] = field(default_factory=list)
+    speakers_reason: str | None = None
 
 
 @dataclass
@@ -236,6 +277,8 @@ class SearchFilters:
         unit: a military unit key the call mentions (``331 полк``).
         status: the call's verification status (``unverified`` includes calls
             never reviewed).
+        exact: only words as written (every form); no approximate hits on how
+            the words sound.
     """
 
     lang: str | None = None
@@ -246,11 +289,17 @@ class SearchFilters:
     entity: str | None = None
     unit: str | None = None
     status: str | None = None
+    exact: bool = False
 
 
 @dataclass
 class SearchHit:
-    """One matching segment; snippets mark matched words with ``[`` and ``]``."""
+    """One matching segment; snippets mark matched words with ``[`` and ``]``.
+
+    ``match`` is ``exact`` (the words, in some form) or ``approximate`` (words
+    that sound like them: ``matched`` maps each query term to what the
+    transcript holds, and ``score`` counts the letters that differ).
+    """
 
     call_id: int
     file: str
@@ -263,15 +312,22 @@ class SearchHit:
     score: float
     snippet: str = ""
     translation_snippet: str = ""
+    match: str = "exact"
+    matched: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class SearchResult:
-    """Hits, best first, and facet counts over every matching segment."""
+    """Hits, best first, and facet counts over every matching segment.
+
+    ``total`` counts exact and approximate hits; ``approximate`` the latter
+    (facets count exact hits only).
+    """
 
     hits: list[SearchHit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    approximate: int = 0
 
 
 @dataclass
@@ -297,6 +353,8 @@ class Mention:
         start: seconds from the call start, set by the pipeline.
         channel: the party's channel, set by the pipeline.
         segment_id: the stored segment it was found in, once stored.
+        confidence: the lowest probability the recogniser gave a word under
+            ``text`` (1.0 for words a reviewer typed); None without word timings.
     """
 
     type: str
@@ -311,6 +369,7 @@ class Mention:
     start: float = 0.0
     channel: int = 0
     segment_id: int | None = None
+    confidence: float | None = None
 
 
 @dataclass
@@ -325,6 +384,7 @@ class FlagHit:
         end_char: offset just past ``text``.
         start: seconds from the call start, set by the pipeline.
         channel: the party's channel, set by the pipeline.
+        confidence: the lowest probability of a word under ``text`` (see ``Mention``).
     """
 
     topic: str
@@ -335,6 +395,7 @@ class FlagHit:
     start: float = 0.0
     channel: int = 0
     segment_id: int | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -447,6 +508,9 @@ class VoicePrint:
             no speech (the row still marks the channel as looked at).
         mixed: the channel holds both parties (a mono call, or a stereo call
             whose channels carry one mix); its voice cannot be tied to a number.
+        speaker: 0 for the whole channel; 1 or 2 for one voice of a mixed
+            channel that diarisation split (that voice is one party, not mixed).
+        role: that voice's party (``caller``/``receiver``) where it is known.
     """
 
     call_id: int
@@ -455,3 +519,5 @@ class VoicePrint:
     model: str
     embedding: Any = None
     mixed: bool = False
+    speaker: int = 0
+    role: str | None = None

@@ -2,8 +2,9 @@
 
 Precision and recall are measured end to end, on what the model heard, and
 held to floors set from measurement (see README, "Accuracy"). English calls
-get no person or casualty rules, and the synthetic Ukrainian voice is hard
-for the base model: both pull recall down, and the floors say so.
+get no person or casualty rules, the synthetic Ukrainian voice is hard for
+the base model, and the garbled set (call_027 on) is written around words it
+mishears: all pull recall down, and the floors say so.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from callsift.store.analysis import flags_of, mentions_of
 REPO = Path(__file__).resolve().parents[2]
 
 # (precision, recall) floors, a little under the values measured on
-# 2026-12-01 over the 26 demo files in the reproducible CPU mode (LOC
-# 1.00/0.33, PER 0.83/0.61, unit 1.00/0.50, casualty 0.60/0.45, flags
-# 1.00/0.70).
+# 2026-12-04 over the 32 demo files, garbled set included, in the
+# reproducible / native CPU modes (LOC 1.00/0.38 both, PER 0.81/0.62 and
+# 0.78/0.62, unit 1.00/0.50 both, casualty 0.70/0.56 and 0.68/0.52, flags
+# 1.00/0.61 both).
 FLOORS = {
     "LOC": (0.9, 0.3),
-    "PER": (0.8, 0.5),
+    "PER": (0.75, 0.5),
     "unit": (0.9, 0.5),
     "casualty": (0.55, 0.4),
-    "flags": (0.9, 0.65),
+    "flags": (0.9, 0.55),
 }
 
 

@@ -206,7 +206,7 @@ def test_intact_files_are_not_flagged() -> None:
         info, _ = decode(path)
         if info.damage or info.missing_s:
             flagged[path.name] = info.damage
-    assert len(files) == 37 and flagged == {}
+    assert len(files) == 43 and flagged == {}
 
 
 def test_declared_length_readers(tmp_path: Path) -> None:

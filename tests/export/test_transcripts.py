@@ -77,9 +77,9 @@ def test_txt_reads_as_lines_with_times_party_and_language() -> None:
         "00:00:00.000-00:00:01.500  [ru]  Мама, привет!\n"
         "00:00:03.250-00:00:04.000  [ru]  Где ты?\n"
     )
-    assert to_txt(STEREO, translation=True) == (
-        "00:00:00.000-00:00:01.000  [channel 0, en]  a < b & c > d --> e\n"
-    )
+    english = to_txt(STEREO, translation=True)
+    assert english.startswith("Machine translation")  # labelled as the machine's
+    assert english.endswith("\n\n00:00:00.000-00:00:01.000  [channel 0, en]  a < b & c > d --> e\n")
 
 
 def test_json_document_keeps_every_word_and_score() -> None:
@@ -105,8 +105,12 @@ def test_json_document_keeps_every_word_and_score() -> None:
                     {"start": 0.8, "end": 1.5, "word": " привет!", "probability": 0.95},
                 ],
                 "translation": "Mom, hello!",
+                "translation_logprob": None,
+                "translation_dropped": None,
+                "translation_notes": [],
                 "id": None,
                 "version": 1,
+                "speaker": None,
             }
         ],
     }

@@ -39,6 +39,12 @@ from callsift.store.findings import list_findings, replace_findings
 from callsift.store.voices import voice_prints
 
 REPO = Path(__file__).resolve().parents[2]
+# The voices of the mono calls, split by diarisation, are compared as parties by
+# default (tests/graph/test_speakers.py); here they stay mixed, so that the
+# planted stereo findings are checked alone: the demo's synthetic voices speak
+# for many people, and every mono call would add findings about them.
+OPTIONS = VoiceOptions(mono_voices=False)
+NEAR = {"ru_mother", "ru_wife"}  # 50 cents apart: one voice to the model (benchmarks/voices.py)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +53,7 @@ def voiced(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     root = tmp_path_factory.mktemp("voices") / "case"
     shutil.copytree(demo_case, root)
     with CaseStore(root) as store:
-        report = voice_case(store)
+        report = voice_case(store, OPTIONS)
         ids = {call.file: call.id for call in list_calls(store)}
         yield store, report, ids
 
@@ -171,7 +177,10 @@ def test_mixed_channels_join_only_a_voice_they_hold_and_make_no_finding(
     for voice, mixed in attached:
         assert mixed.mixed and mixed.party is None and mixed.number is None
         assert mixed.similarity is not None and mixed.similarity >= report.options.threshold
-        assert {voice_truth[(m.file, m.channel)] for m in voice.members} <= mixes[mixed.file]
+        held = mixes[mixed.file]
+        if held & NEAR:  # a mono call's voice alone (split) can join its near twin
+            held = held | NEAR
+        assert {voice_truth[(m.file, m.channel)] for m in voice.members} <= held
     assert not {f.call_id for f in report.findings} & mono_ids
     assert not {f.other_call_id for f in report.findings} & mono_ids
     assert all(f.call_id != f.other_call_id for f in report.findings)
@@ -191,17 +200,17 @@ def test_second_run_embeds_nothing_and_findings_replace(voiced: Any) -> None:
     replace_findings(store, ["date-mismatch"], [other], "test")
 
     runs_before = len([e for e in store.custody() if e["action"] == "voices"])
-    again = voice_case(store)
+    again = voice_case(store, OPTIONS)
     assert (again.embedded, again.reused) == (0, first.embedded)
     assert again.findings == first.findings
     assert len([e for e in store.custody() if e["action"] == "voice-embed"]) == embeds
 
-    strict = voice_case(store, VoiceOptions(threshold=0.99, different_below=0.5))
+    strict = voice_case(store, VoiceOptions(threshold=0.99, different_below=0.5, mono_voices=False))
     assert strict.findings == []
     assert all(not list_findings(store, kind=kind) for kind in VOICE_KINDS)
     assert list_findings(store, kind="date-mismatch") == [other]
 
-    back = voice_case(store)
+    back = voice_case(store, OPTIONS)
     stored = [f for kind in VOICE_KINDS for f in list_findings(store, kind=kind)]
     assert sorted(stored, key=repr) == sorted(first.findings, key=repr)
     runs = [e["detail"] for e in store.custody() if e["action"] == "voices"][runs_before:]
@@ -214,12 +223,12 @@ def test_second_run_embeds_nothing_and_findings_replace(voiced: Any) -> None:
 
 def test_channel0_option_swaps_the_parties(voiced: Any) -> None:
     store, _, ids = voiced
-    swapped = voice_case(store, VoiceOptions(channel0="receiver"))
+    swapped = voice_case(store, VoiceOptions(channel0="receiver", mono_voices=False))
     members = {(m.call_id, m.channel): m for v in swapped.clusters for m in v.members}
     assert members[(ids["call_010.wav"], 0)].party == "receiver"
     assert members[(ids["call_010.wav"], 0)].number == "+79165554790"
     assert members[(ids["call_010.wav"], 1)].party == "caller"
-    voice_case(store)  # leave the defaults' findings for the other tests
+    voice_case(store, OPTIONS)  # leave the defaults' findings for the other tests
 
 
 def test_cli_prints_stable_json(voiced: Any) -> None:

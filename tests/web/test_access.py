@@ -21,6 +21,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from callsift.store import CaseStore, get_call, segments_of
+from callsift.store.translations import english_of
 from callsift.verify.status import verification_of
 from callsift.web.roles import Capability, can
 
@@ -48,6 +49,10 @@ def _segment(store: CaseStore) -> int:
 
 def _segment_version(store: CaseStore) -> int:
     return segments_of(store, 1)[0].version
+
+
+def _english_version(store: CaseStore) -> int:
+    return english_of(store, 1)[0].version
 
 
 def _review_version(store: CaseStore) -> int:
@@ -83,6 +88,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/cases/{case}/calls/{call_id}/segments/{segment_id}"): Rule(
         Capability.CORRECT,
         form=lambda s: {"text": "Мама, привет, это я, Серёжа.", "version": _segment_version(s)},
+    ),
+    ("POST", "/cases/{case}/calls/{call_id}/segments/{segment_id}/english"): Rule(
+        Capability.CORRECT,
+        form=lambda s: {"text": "Mum, hi. It's me, Seryozha.", "version": _english_version(s)},
     ),
     ("POST", "/cases/{case}/calls/{call_id}/verification"): Rule(
         Capability.VERIFY,

@@ -132,9 +132,10 @@ def test_a_reviewers_session_end_to_end(
     box = page.locator(f"#seg-{first.id}")
     box.locator("details.correct summary").click()
     fixed = first.text.rstrip(".!?") + " (checked against the audio)."
-    box.locator("textarea[name=text]").fill(fixed)
-    box.locator("input[name=note]").fill("listened twice")
-    box.locator("button[type=submit]").click()
+    form = box.locator("details.correct form")
+    form.locator("textarea[name=text]").fill(fixed)
+    form.locator("input[name=note]").fill("listened twice")
+    form.locator("button[type=submit]").click()
     page.locator(f"#seg-{first.id} .corrected").wait_for()
     assert "checked against the audio" in page.locator(f"#seg-{first.id} .original").inner_text()
 

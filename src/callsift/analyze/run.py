@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from callsift import __version__
+from callsift.analyze.confidence import call_certainty, span_confidence, word_spans
 from callsift.analyze.entities import extract_entities
 from callsift.analyze.flags import Watchlists, load_watchlists, match_flags
 from callsift.analyze.gazetteer import correct_place_names
@@ -24,7 +25,7 @@ from callsift.analyze.morph import lemma_text, tokenize
 from callsift.analyze.phones import find_phones
 from callsift.errors import CaseBusyError
 from callsift.records import FlagHit, Mention, Segment
-from callsift.store import CaseStore
+from callsift.store import CaseStore, channels_of
 from callsift.store.analysis import (
     SegmentAnalysis,
     calls_to_analyze,
@@ -32,6 +33,7 @@ from callsift.store.analysis import (
     stored_segments,
 )
 from callsift.store.locks import holding_case
+from callsift.translate.verify import check_call
 
 __all__ = [
     "AnalyzeOptions",
@@ -53,9 +55,9 @@ class AnalyzeOptions:
 
 
 # Raised whenever the analyser changes what it finds (2: spoken phone numbers;
-# 3: first names natasha turns into common nouns),
+# 3: first names natasha turns into common nouns; 4: word confidence of findings),
 # so cases analysed by an older analyser are analysed again.
-ANALYZER_REVISION = 3
+ANALYZER_REVISION = 4
 
 
 def analysis_key(options: AnalyzeOptions) -> str:
@@ -104,7 +106,8 @@ def analyze_segment(
     The analysers read the text after place names are corrected against the
     gazetteer ("в Быче" → "в Буче"); the transcript itself stays as the model
     heard it, and a corrected mention keeps what was heard in ``attrs["heard"]``.
-    Offsets are mapped back to the transcript's own text.
+    Offsets are mapped back to the transcript's own text, and each finding
+    gets the confidence of the words under it there.
     """
     language = segment.language
     text, corrections = correct_place_names(segment.text, language)
@@ -114,12 +117,14 @@ def analyze_segment(
     heard = {right: wrong for wrong, right in corrections}
     back = _offset_map(segment.text, text) if corrections else None
     located: list[Mention | FlagHit] = [*mentions, *flags]
+    spans = word_spans(segment)
     for found in located:
         if back is not None:
             if isinstance(found, Mention) and any(r in found.text for r in heard):
                 found.attrs["heard"] = segment.text[back(found.start_char) : back(found.end_char)]
             found.start_char, found.end_char = back(found.start_char), back(found.end_char)
         found.start = time_at(segment, found.start_char)
+        found.confidence = span_confidence(spans, found.start_char, found.end_char)
         found.channel = segment.channel
     mentions.sort(key=lambda m: (m.start_char, m.type))
     return SegmentAnalysis(segment_id, lemma_text(text, language), mentions, flags)
@@ -139,11 +144,18 @@ def analyze_case(
     if on_start:
         on_start(len(calls))
     for call_id in calls:
+        segments = stored_segments(store, call_id)
         results = [
-            analyze_segment(segment, watchlists, segment_id)
-            for segment_id, segment in stored_segments(store, call_id)
+            analyze_segment(segment, watchlists, segment_id) for segment_id, segment in segments
         ]
-        save_analysis(store, call_id, key, results)
+        certainty = call_certainty(
+            (segment for _, segment in segments),
+            sum(c.speech_s for c in channels_of(store, call_id)),
+        )
+        save_analysis(
+            store, call_id, key, results, (certainty.words, certainty.low_words, certainty.score)
+        )
+        check_call(store, call_id)  # the English against the mentions just stored
         if on_call:
             on_call(call_id)
     return len(calls)

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from callsift.analyze.confidence import is_low
 from callsift.analyze.run import AnalyzeOptions, analyze_case
 from callsift.cli import app
 from callsift.cli.options import CaseOption, JsonOption, open_case, out, print_json, progress
@@ -103,7 +104,14 @@ def flags(
             escape(str(row["file"])),
             f"{row['start']:.1f}",
             str(row["topic"]),
-            escape(str(row["text"])),
+            escape(str(row["text"])) + unsure_note(row["confidence"]),
             escape(str(row["segment"])),
         )
     out.print(table)
+
+
+def unsure_note(confidence: object) -> str:
+    """`` (uncertain 0.42)`` for a finding resting on a low-confidence word."""
+    if isinstance(confidence, float) and is_low(confidence):
+        return f" [yellow](uncertain {confidence:.2f})[/yellow]"
+    return ""

@@ -77,6 +77,13 @@ def export(
             "--private-field", help="A sidecar column to strip, e.g. intercept_ref (--redact)."
         ),
     ] = None,
+    mask_party: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mask-party",
+            help="caller or receiver: mask and bleep all they say (implies --redact).",
+        ),
+    ] = None,
     expect: Annotated[
         str | None,
         typer.Option("--expect", help="verify: the manifest SHA-256 recorded at export."),
@@ -111,9 +118,13 @@ def export(
     if output is None:
         raise _fail("name the file to write with -o/--output", 2)
     redaction = None
-    if redact or mask_name or private_field:
+    if any(p not in ("caller", "receiver") for p in mask_party or ()):
+        raise _fail("--mask-party takes caller or receiver", 2)
+    if redact or mask_name or private_field or mask_party:
         redaction = Redaction(
-            names=tuple(mask_name or ()), private_fields=tuple(private_field or ())
+            names=tuple(mask_name or ()),
+            private_fields=tuple(private_field or ()),
+            parties=tuple(mask_party or ()),
         )
     if fmt is not None:
         _write_format(case, fmt, _call_ids(words), output, redaction, as_json)

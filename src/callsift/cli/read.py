@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -9,13 +10,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from callsift.analyze.confidence import is_low, word_spans
 from callsift.cli import app
+from callsift.cli.analysis import unsure_note
 from callsift.cli.options import CaseOption, JsonOption, open_case, out, print_json
 from callsift.cli.phones import number_text
 from callsift.dossier import call_dossier
-from callsift.records import CaseStatus, SearchFilters
+from callsift.records import CaseStatus, SearchFilters, Segment
 from callsift.search import search as run_search
 from callsift.store import case_status, list_calls
+from callsift.store.certainty import CallCertaintyRow, certainties, review_queue
 from callsift.verify.status import Status
 
 
@@ -58,18 +62,32 @@ def status(case: CaseOption = Path("case"), as_json: JsonOption = False) -> None
 def list_(
     case: CaseOption = Path("case"),
     status: Annotated[str | None, typer.Option(help="Only calls in this state.")] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="'id', or 'certainty': the review queue, least certain first"
+            " (analysed calls not yet verified or rejected)."
+        ),
+    ] = "id",
     as_json: JsonOption = False,
 ) -> None:
-    """Every call with its file, hash and state.
+    """Every call with its file, hash, state and how surely its words were heard.
 
-    Example: callsift list --status failed
+    Example: callsift list --status failed; callsift list --sort certainty
     """
+    if sort not in ("id", "certainty"):
+        raise typer.BadParameter("use 'id' or 'certainty'", param_hint="--sort")
     with open_case(case) as store:
         calls = list_calls(store, status)
+        sure = certainties(store)
+        if sort == "certainty":
+            order = [row.call_id for row in review_queue(store)]
+            by_id = {call.id: call for call in calls}
+            calls = [by_id[i] for i in order if i in by_id]
     if as_json:
-        print_json(calls)
+        print_json([{**asdict(c), "certainty": _summary(sure.get(c.id))} for c in calls])
         return
-    table = Table("id", "file", "sha256", "status", "duration", "caller", "receiver")
+    table = Table("id", "file", "sha256", "status", "duration", "caller", "receiver", "certainty")
     for call in calls:
         meta = call.metadata or {}
         table.add_row(
@@ -80,8 +98,31 @@ def list_(
             f"{call.duration_s:.1f}s" if call.duration_s else "",
             escape(meta.get("caller") or ""),
             escape(meta.get("receiver") or ""),
+            certainty_text(sure.get(call.id)),
         )
     out.print(table)
+
+
+def _summary(row: CallCertaintyRow | None) -> dict[str, float | int] | None:
+    return None if row is None else row.summary()
+
+
+def certainty_text(row: CallCertaintyRow | None) -> str:
+    """``0.82 (3 of 40 words unsure)``, or nothing for a call not analysed."""
+    if row is None:
+        return ""
+    return f"{row.certainty:.2f} ({row.low_words} of {row.words} words unsure)"
+
+
+def _underline_unsure(segment: Segment) -> str:
+    """The segment's text, escaped for Rich, with its low-confidence words underlined."""
+    text, markup, position = segment.text, [], 0
+    for word in word_spans(segment):
+        if is_low(word.probability):
+            markup.append(escape(text[position : word.start_char]))
+            markup.append(f"[u]{escape(text[word.start_char : word.end_char])}[/u]")
+            position = word.end_char
+    return "".join(markup) + escape(text[position:])
 
 
 @app.command()
@@ -120,19 +161,25 @@ def show(
     for segment in dossier.segments:
         out.print(
             f"[dim]{segment.start:7.2f}–{segment.end:7.2f}[/dim] "
-            f"[cyan]ch{segment.channel} {segment.language}[/cyan] {escape(segment.text)}"
+            f"[cyan]ch{segment.channel} {segment.language}[/cyan] {_underline_unsure(segment)}"
         )
         if segment.translation and segment.language != "en":
             out.print(f"{'':16}[dim]{escape(segment.translation)}[/dim]")
+        doubts = [n["detail"] for n in segment.translation_notes if not n.get("fixed")]
+        if doubts and segment.language != "en":
+            out.print(f"{'':16}[yellow]doubtful machine translation: {escape('; '.join(doubts))}")
     for mention in dossier.mentions:
         value = f" = {mention.value:g}" if mention.value is not None else ""
         value += f" = {mention.fraction:g}" if mention.fraction is not None else ""
         out.print(
             f"[green]{mention.type}[/green] {mention.start:6.1f}s {escape(mention.normal)}"
-            f"{value} {escape(mention.kind or '')}"
+            f"{value} {escape(mention.kind or '')}{unsure_note(mention.confidence)}"
         )
     for hit in dossier.flags:
-        out.print(f"[red]flag {hit.topic}[/red] {hit.start:6.1f}s {escape(hit.text)}")
+        out.print(
+            f"[red]flag {hit.topic}[/red] {hit.start:6.1f}s {escape(hit.text)}"
+            f"{unsure_note(hit.confidence)}"
+        )
     for finding in dossier.findings:
         out.print(f"[yellow]{finding.severity} {finding.kind}[/yellow] {escape(finding.message)}")
 
@@ -153,32 +200,46 @@ def search(
     status: Annotated[Status | None, typer.Option(help="The call's verification status.")] = None,
     limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
     facets: Annotated[bool, typer.Option("--facets", help="Count hits per facet.")] = False,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Only the words as written: no approximate hits.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Search every transcript in every word form, and the English translations.
 
     A Russian or Ukrainian word finds all its forms ("Буча" finds "в Буче", "из
-    Бучи"); English words search the translations. --json prints a list of hits;
-    with --facets, an object with hits, total and facets.
+    Бучи"); English words search the translations. Segments where the model
+    misheard the word ("визюме" for "в Изюме") follow as approximate hits (≈),
+    unless --exact. --json prints a list of hits, each with "match" (exact or
+    approximate) and "matched"; with --facets, an object with hits, total and facets.
 
     Example: callsift search "приказали" --from 2022-03-01 --flag orders --json
     """
     filters = SearchFilters(
-        lang, date_from, date_to, number, flag, entity, unit, status.value if status else None
+        lang,
+        date_from,
+        date_to,
+        number,
+        flag,
+        entity,
+        unit,
+        status.value if status else None,
+        exact=exact,
     )
     with open_case(case) as store:
         result = run_search(store, query, filters, limit, facets)
     if as_json:
         print_json(result if facets else result.hits)
         return
-    table = Table("call", "file", "ch", "time", "text", "English", title=f"{result.total} hits")
+    title = f"{result.total} hits ({result.approximate} approximate, ≈)"
+    table = Table("call", "file", "ch", "time", "text", "English", title=title)
     for hit in result.hits:
         table.add_row(
             str(hit.call_id),
             escape(hit.file),
             str(hit.channel),
             f"{hit.start:.1f}–{hit.end:.1f}",
-            escape(hit.snippet),
+            escape(hit.snippet if hit.match == "exact" else f"≈ {hit.snippet}"),
             escape(hit.translation_snippet or hit.translation or ""),
         )
     out.print(table)

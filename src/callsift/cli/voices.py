@@ -57,7 +57,10 @@ def _json(report: VoiceReport, files: dict[int, str]) -> dict[str, object]:
 
 def _where(c: VoiceChannel) -> str:
     who = f"{c.party} {c.number or '(no number)'}" if c.party else "mixed"
-    return f"{c.call_id} {escape(c.file)} ch{c.channel} [dim]{escape(who)}[/dim]"
+    if c.speaker and not c.party:
+        who = "role unknown"
+    voice = f" speaker {c.speaker}" if c.speaker else ""
+    return f"{c.call_id} {escape(c.file)} ch{c.channel}{voice} [dim]{escape(who)}[/dim]"
 
 
 @app.command()

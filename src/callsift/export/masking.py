@@ -30,7 +30,7 @@ files' metadata, so a redacted package is built on a deny-by-default footing:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -177,9 +177,14 @@ class Masker:
         )
         return dict(masked)
 
-    def segments(self, segments: list[Segment]) -> tuple[list[Segment], list[tuple[float, float]]]:
-        """Masked segments, and the time spans to bleep (merged, on every channel)."""
-        redacted, spans = redact_segments(segments, self.redaction)
+    def segments(
+        self, segments: list[Segment], party_of: Callable[[Segment], str | None] | None = None
+    ) -> tuple[list[Segment], list[tuple[float, float]]]:
+        """Masked segments, and the time spans to bleep (merged, on every channel).
+
+        ``party_of`` names each segment's party, for ``Redaction.parties``.
+        """
+        redacted, spans = redact_segments(segments, self.redaction, party_of)
         times = [(start, end) for _, start, end in spans]
         result = []
         for segment in redacted:
@@ -189,6 +194,10 @@ class Masker:
                 translation=(
                     None if segment.translation is None else self._scrub(segment.translation)
                 ),
+                translation_notes=[
+                    {**note, "detail": self._scrub(note["detail"])}
+                    for note in segment.translation_notes
+                ],
                 words=[replace(word, word=self._scrub(word.word)) for word in segment.words],
             )
             if scrubbed != segment:

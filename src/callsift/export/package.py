@@ -51,7 +51,7 @@ from callsift.export.manifest import (
 )
 from callsift.export.masking import Masker
 from callsift.export.partial import partial_file
-from callsift.export.redact import Redaction, bleep
+from callsift.export.redact import Redaction, bleep, party_masked
 from callsift.export.transcripts import to_srt, to_txt, to_vtt, transcript_document
 from callsift.records import Call
 from callsift.store import CaseStore, channels_of, get_call, list_calls, segments_of, utc_now
@@ -61,6 +61,7 @@ from callsift.store.export import CallProvenance, call_provenance, custody_of_ca
 from callsift.store.findings import list_findings
 from callsift.store.phones import call_numbers_of
 from callsift.store.review import annotations_of, segment_versions_of
+from callsift.store.speakers import segment_parties, speaker_labels
 from callsift.verify.originals import changed_original, verify_original
 from callsift.verify.status import verification_of
 
@@ -258,9 +259,12 @@ def _add_call(
     provenance = call_provenance(store, call.id)
     segments = segments_of(store, call.id)
     spans: list[tuple[float, float]] = []
+    hidden: set[int | None] = set()  # segments of a party masked whole: nothing of them shown
     if masker is not None:
         verify_original(store, call)  # The audio is decoded from it, bleeped.
-        segments, spans = masker.segments(segments)
+        party_of = segment_parties(store, call.id)
+        hidden = {s.id for s in segments if party_masked(s, masker.redaction, party_of)}
+        segments, spans = masker.segments(segments, party_of)
     else:
         _add_original(writer, store, call, folder)
     audio = _add_audio(writer, store, call, folder, spans)
@@ -281,23 +285,30 @@ def _add_call(
         channels = channels_of(store, call.id)
         document = transcript_document(call.id, channels, segments, provenance.translation_engines)
         writer.json(f"{folder}/transcript.json", data(document))
-        _add_subtitles(writer, f"{folder}/transcript", segments, False, call.id)
+        voices = speaker_labels(store, call.id)
+        _add_subtitles(writer, f"{folder}/transcript", segments, False, call.id, voices)
         if any(segment.translation for segment in segments):
-            _add_subtitles(writer, f"{folder}/translation.en", segments, True, call.id)
-    writer.json(f"{folder}/entities.json", data(mentions_of(store, call.id)))
-    writer.json(f"{folder}/flags.json", data(flags_of(store, call.id)))
+            _add_subtitles(writer, f"{folder}/translation.en", segments, True, call.id, voices)
+    mentions = [m for m in mentions_of(store, call.id) if m.segment_id not in hidden]
+    writer.json(f"{folder}/entities.json", data(mentions))
+    flags = [f for f in flags_of(store, call.id) if f.segment_id not in hidden]
+    writer.json(f"{folder}/flags.json", data(flags))
     writer.json(f"{folder}/findings.json", data(list_findings(store, call.id)))
     writer.json(f"{folder}/verification.json", data(verification_of(store, call.id)))
     # The reviewers' own record: their notes, and every version of a corrected segment.
     notes = annotations_of(store, call.id) if masker is None else []  # not for the public
     if notes:
         writer.json(f"{folder}/annotations.json", data(notes))
-    versions = segment_versions_of(store, call.id)
+    versions = {k: v for k, v in segment_versions_of(store, call.id).items() if k not in hidden}
     if versions:
         writer.json(f"{folder}/corrections.json", data({str(k): v for k, v in versions.items()}))
     # Up to the chain's head at export: an entry logged meanwhile (a view in the web app) is
     # not in the chain segment the package carries.
     custody = [e for e in custody_of_call(store, call.id) if head and e["id"] <= head.id]
+    for entry in custody:  # a correction of a masked party's segment quotes it
+        detail = entry.get("detail") or {}
+        if masker is not None and "text" in detail and detail.get("segment") in hidden:
+            entry["detail"] = {**entry["detail"], "text": masker.redaction.mask}
     writer.json(f"{folder}/custody.json", masked_custody(_jsonable(custody), masker))
     settings = provenance.processed_with or {}
     model = settings.get("transcribe", {}).get("model", {}).get("name")
@@ -325,13 +336,19 @@ def _add_original(writer: _Writer, store: CaseStore, call: Call, folder: str) ->
 
 
 def _add_subtitles(
-    writer: _Writer, stem: str, segments: list[Any], translation: bool, call_id: int
+    writer: _Writer,
+    stem: str,
+    segments: list[Any],
+    translation: bool,
+    call_id: int,
+    voices: dict[tuple[int, int], str],
 ) -> None:
     what = "English translation" if translation else "transcript"
-    writer.text(f"{stem}.srt", to_srt(segments, translation=translation))
-    writer.text(f"{stem}.vtt", to_vtt(segments, translation=translation))
+    writer.text(f"{stem}.srt", to_srt(segments, translation=translation, voices=voices))
+    writer.text(f"{stem}.vtt", to_vtt(segments, translation=translation, voices=voices))
+    title = f"Call {call_id}, {what}"
     writer.text(
-        f"{stem}.txt", to_txt(segments, translation=translation, title=f"Call {call_id}, {what}")
+        f"{stem}.txt", to_txt(segments, translation=translation, title=title, voices=voices)
     )
 
 

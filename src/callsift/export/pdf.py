@@ -16,11 +16,14 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
+from callsift.analyze.confidence import is_low
 from callsift.export.calls import ExportCall, Party
 from callsift.export.charts import graph_picture, timeline_chart, timeline_days
 from callsift.export.report import CAVEAT, CaseReport, clock
+from callsift.export.unsure import excerpt_pieces
 from callsift.records import FindingRecord
 from callsift.store.export_queries import Excerpt
+from callsift.translate.checks import caption
 
 __all__ = ["FONT_DIR", "write_pdf"]
 
@@ -105,20 +108,34 @@ def _excerpt(pdf: _Report, item: Excerpt) -> None:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    text = item.text
-    pdf.set_font(_FONT, "", 9.5)
-    pdf.write(5, text[: item.start_char])
-    pdf.set_font(_FONT, "B", 9.5)
-    pdf.set_text_color(*_RED)
-    pdf.write(5, text[item.start_char : item.end_char])
+    pieces = excerpt_pieces(item)
+    for piece in pieces:
+        # The match in bold red; a word heard unsurely underlined (not colour alone).
+        style = ("B" if piece.matched else "") + ("U" if piece.probability is not None else "")
+        pdf.set_font(_FONT, style, 9.5)
+        pdf.set_text_color(*(_RED if piece.matched else (0, 0, 0)))
+        pdf.write(5, piece.text)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(_FONT, "", 9.5)
-    pdf.write(5, text[item.end_char :])
     pdf.ln(5)
+    if any(piece.probability is not None for piece in pieces):
+        note = "underlined: words heard with low confidence"
+        if is_low(item.confidence) and item.confidence is not None:
+            note = (
+                "uncertain: the match rests on a word heard with probability"
+                f" {item.confidence:.2f}; {note}"
+            )
+        pdf.set_font(_FONT, "I", 7.5)
+        pdf.set_text_color(*_GREY)
+        pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
     if item.translation and item.language != "en":
         pdf.set_font(_FONT, "I", 8.5)
         pdf.set_text_color(*_GREY)
         pdf.multi_cell(0, 4.4, item.translation, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(_FONT, "I", 7.5)
+        note = caption(item.translation_engine, item.translation_notes)
+        pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2.5)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "Redaction",
     "bleep",
     "masked_whole",
+    "party_masked",
     "redact_metadata",
     "redact_segments",
     "redact_text",
@@ -58,12 +60,19 @@ class Redaction:
         private_fields: metadata fields the user marks private; dropped at any
             depth (``intercept_ref`` inside ``extra`` too).
         mask: what replaces each masked stretch of text.
+        parties: parties (``caller``, ``receiver``) whose every word is masked
+            and whose speech is bleeped whole: a relative who must not be heard
+            or quoted. Each segment's party comes from its channel (one party
+            per channel) or from diarisation (a split mono call); a segment
+            whose party is unknown (a mix not split, a voice whose role the
+            content did not give) is masked too, since it may be theirs.
     """
 
     numbers: bool = True
     names: tuple[str, ...] = ()
     private_fields: tuple[str, ...] = ()
     mask: str = "[REDACTED]"
+    parties: tuple[str, ...] = ()
 
 
 def sensitive_spans(text: str, redaction: Redaction) -> list[tuple[int, int]]:
@@ -77,18 +86,25 @@ def redact_text(text: str, redaction: Redaction) -> str:
 
 
 def redact_segments(
-    segments: list[Segment], redaction: Redaction
+    segments: list[Segment],
+    redaction: Redaction,
+    party_of: Callable[[Segment], str | None] | None = None,
 ) -> tuple[list[Segment], list[tuple[int, float, float]]]:
     """Mask the text, translation and words of each segment.
 
     Returns the new segments and the ``(channel, start_s, end_s)`` stretches of
     audio to cover: the time of the words each masked span overlaps, or the
     whole segment where the text or translation holds more to mask than the
-    words can place.
+    words can place, or where it is spoken by a party of ``redaction.parties``
+    (``party_of`` names a segment's party; without it, every party is unknown).
     """
     redacted: list[Segment] = []
     audio: list[tuple[int, float, float]] = []
     for segment in segments:
+        if party_masked(segment, redaction, party_of):
+            redacted.append(_masked_segment(segment, redaction.mask))
+            audio.append((segment.channel, segment.start, segment.end))
+            continue
         words, times, placed = _redact_words(segment.words, redaction)
         audio += [(segment.channel, start, end) for start, end in times]
         in_text = len(sensitive_spans(segment.text, redaction))
@@ -104,10 +120,34 @@ def redact_segments(
                     if segment.translation is None
                     else redact_text(segment.translation, redaction)
                 ),
+                translation_notes=[
+                    {**note, "detail": redact_text(note["detail"], redaction)}
+                    for note in segment.translation_notes
+                ],
                 words=words,
             )
         )
     return redacted, sorted(audio)
+
+
+def party_masked(
+    segment: Segment, redaction: Redaction, party_of: Callable[[Segment], str | None] | None
+) -> bool:
+    """Whether ``segment`` is said by a party ``redaction`` masks whole (or by an unknown one)."""
+    if not redaction.parties:
+        return False
+    party = party_of(segment) if party_of else None
+    return party is None or party in redaction.parties
+
+
+def _masked_segment(segment: Segment, mask: str) -> Segment:
+    """A segment of a masked party: one masked word over its time, nothing of what was said."""
+    return dataclasses.replace(
+        segment,
+        text=mask,
+        translation=None if segment.translation is None else mask,
+        words=[Word(segment.start, segment.end, mask, 1.0)] if segment.words else [],
+    )
 
 
 def bleep(

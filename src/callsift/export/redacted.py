@@ -41,6 +41,7 @@ from callsift.export.masking import Masker
 from callsift.export.redact import Redaction, redact_metadata
 from callsift.store import CaseStore, list_calls
 from callsift.store.case import DB_NAME
+from callsift.store.sounds import forget_sounds
 
 __all__ = ["redacted_copy"]
 
@@ -112,6 +113,7 @@ def redacted_copy(store: CaseStore, redaction: Redaction) -> Iterator[CaseStore]
                 copy.execute(f"DROP TRIGGER {trigger}")
             for table in _DROPPED_TABLES:
                 copy.execute(f"DELETE FROM {table}")
+            forget_sounds(copy)
             _mask_tables(copy, redaction)
             copy.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")
         copy.execute("VACUUM")  # no masked value left behind in a free page

@@ -16,11 +16,14 @@ import base64
 from html import escape
 from pathlib import Path
 
+from callsift.analyze.confidence import is_low
 from callsift.export.calls import ExportCall, Party
 from callsift.export.charts import graph_picture, timeline_chart, timeline_days
 from callsift.export.report import CAVEAT, CaseReport, clock
+from callsift.export.unsure import ExcerptPiece, excerpt_pieces
 from callsift.records import FindingRecord
 from callsift.store.export_queries import Excerpt
+from callsift.translate.checks import caption
 
 __all__ = ["render_html", "write_html"]
 
@@ -42,6 +45,8 @@ blockquote { margin: .3rem 0; font-size: 1.05rem; } mark { background: #ffe08a; 
 .status-verified { background: #d4edda; } .status-corroborated { background: #e2f0d9; }
 .status-disputed { background: #fff3cd; } .status-rejected { background: #f8d7da; }
 .invalid { color: #c0392b; }
+.unsure { text-decoration: underline wavy #8a5a00; text-decoration-thickness: 1px; opacity: .75; }
+.unsure-note { font-style: italic; }
 @page { size: A4; margin: 14mm; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
   #flagged, #calls { break-before: page; } article { border-color: #999; } }
@@ -88,14 +93,27 @@ def _party(party: Party) -> str:
     return " · ".join(parts)
 
 
+def _piece(piece: ExcerptPiece) -> str:
+    html = _e(piece.text)
+    if piece.probability is not None:
+        html = (
+            f'<span class="unsure" title="heard with probability {piece.probability:.2f}">'
+            f"{html}</span>"
+        )
+    return f"<mark>{html}</mark>" if piece.matched else html
+
+
 def _excerpt(item: Excerpt) -> str:
-    text = item.text
-    quote = (
-        f"{_e(text[: item.start_char])}<mark>{_e(text[item.start_char : item.end_char])}"
-        f"</mark>{_e(text[item.end_char :])}"
+    quote = "".join(_piece(piece) for piece in excerpt_pieces(item))
+    unsure = (
+        f'<p class="small unsure-note">uncertain: the match rests on a word heard with'
+        f" probability {item.confidence:.2f}</p>"
+        if is_low(item.confidence) and item.confidence is not None
+        else ""
     )
     translation = (
         f'<p class="translation" lang="en">{_e(item.translation)}</p>'
+        f'<p class="small">{_e(caption(item.translation_engine, item.translation_notes))}</p>'
         if item.translation and item.language != "en"
         else ""
     )
@@ -104,7 +122,7 @@ def _excerpt(item: Excerpt) -> str:
         f"{_e(clock(item.start))}–{_e(clock(item.end))} · channel {item.channel} · "
         f"{_e(item.topic)}</h3>"
         f'<blockquote lang="{_e(item.language)}">{quote}</blockquote>{translation}'
-        f'<p class="small">watchlist term “{_e(item.term)}”</p></article>'
+        f'<p class="small">watchlist term “{_e(item.term)}”</p>{unsure}</article>'
     )
 
 

@@ -3,11 +3,18 @@
 Subtitles let a reader play a call in any video or audio player (VLC, a
 newsroom's web player) with the words under it. Both parties of a stereo call
 go in one file, each cue labelled with its channel: one file keeps the turn
-taking visible, where a file per party would hide who answered whom. WebVTT
+taking visible, where a file per party would hide who answered whom. On a
+mono call split into two voices, each cue is labelled with its voice instead
+("Caller", "Speaker 2"; with the channel too when the call has several). WebVTT
 labels with a voice span (``<v Channel 1>``), which players show as the
 speaker; SRT has no such markup, so the label is a plain prefix. The English
 translation is a second file of the same kind, so the original words are never
 mixed with a machine's rendering of them.
+
+The English is the machine's (or a reviewer's correction of it) and says so:
+the plain text opens with that, and a line whose translation checks failed
+(``callsift.translate.checks``) is marked ``[doubtful]`` in every format; a
+translation that looped is shown as dropped, never printed.
 
 Formats followed: SRT as players read it (``00:00:01,500``, cues numbered from
 1, a blank line between cues); WebVTT per https://www.w3.org/TR/webvtt1/
@@ -16,13 +23,18 @@ Formats followed: SRT as players read it (``00:00:01,500``, cues numbered from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from callsift.records import ChannelTranscript, Segment
 
 __all__ = ["srt_time", "to_srt", "to_txt", "to_vtt", "transcript_document", "vtt_time"]
+
+_MACHINE = (
+    "Machine translation (see translation_engines in the transcript JSON). Lines marked"
+    " [doubtful] failed a check of names, numbers, length or the model's confidence."
+)
 
 
 def _clock(seconds: float, separator: str) -> str:
@@ -43,22 +55,49 @@ def vtt_time(seconds: float) -> str:
     return _clock(seconds, ".")
 
 
-def _cues(segments: Sequence[Segment], translation: bool) -> list[tuple[Segment, str, str | None]]:
-    """``(segment, one-line text, channel label or None)`` for each segment with words."""
+Voices = Mapping[tuple[int, int], str]
+"""How each ``(channel, speaker)`` of a split mono channel is named (``speaker_labels``)."""
+
+
+def _cues(
+    segments: Sequence[Segment], translation: bool, voices: Voices | None = None
+) -> list[tuple[Segment, str, str | None]]:
+    """``(segment, one-line text, speaker label or None)`` for each segment with words."""
     labelled = len({segment.channel for segment in segments}) > 1
     cues = []
     for segment in segments:
         text = segment.translation if translation else segment.text
         line = " ".join((text or "").split())
+        if translation and segment.language != "en":
+            line = _checked(line, segment)
         if line:
-            cues.append((segment, line, f"Channel {segment.channel}" if labelled else None))
+            cues.append((segment, line, _label(segment, labelled, voices or {})))
     return cues
 
 
-def to_srt(segments: Sequence[Segment], *, translation: bool = False) -> str:
+def _checked(line: str, segment: Segment) -> str:
+    """Machine English marked as doubtful, or as dropped, where its checks say so."""
+    if not line and segment.translation_dropped:
+        return f"[translation dropped: it looped ({segment.translation_dropped})]"
+    if any(not note.get("fixed") for note in segment.translation_notes):
+        return f"[doubtful] {line}" if line else "[doubtful] (no English)"
+    return line
+
+
+def _label(segment: Segment, labelled: bool, voices: Voices) -> str | None:
+    channel = f"Channel {segment.channel}" if labelled else None
+    if segment.speaker is None:
+        return channel
+    voice = voices.get((segment.channel, segment.speaker), f"speaker {segment.speaker}")
+    return f"{channel}, {voice}" if channel else voice[:1].upper() + voice[1:]
+
+
+def to_srt(
+    segments: Sequence[Segment], *, translation: bool = False, voices: Voices | None = None
+) -> str:
     """SubRip subtitles of the segments' text (or English ``translation``)."""
     blocks = []
-    for number, (segment, line, label) in enumerate(_cues(segments, translation), start=1):
+    for number, (segment, line, label) in enumerate(_cues(segments, translation, voices), 1):
         text = f"{label}: {line}" if label else line
         blocks.append(f"{number}\n{srt_time(segment.start)} --> {srt_time(segment.end)}\n{text}\n")
     return "\n".join(blocks)
@@ -68,10 +107,13 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(segments: Sequence[Segment], *, translation: bool = False) -> str:
-    """WebVTT subtitles; a stereo call's cues carry the channel as the voice."""
+def to_vtt(
+    segments: Sequence[Segment], *, translation: bool = False, voices: Voices | None = None
+) -> str:
+    """WebVTT subtitles; a stereo call's cues carry the channel as the voice, a split
+    mono call's the speaker."""
     blocks = ["WEBVTT\n"]
-    for number, (segment, line, label) in enumerate(_cues(segments, translation), start=1):
+    for number, (segment, line, label) in enumerate(_cues(segments, translation, voices), 1):
         text = _vtt_escape(line)
         if label:
             text = f"<v {label}>{text}"
@@ -79,10 +121,18 @@ def to_vtt(segments: Sequence[Segment], *, translation: bool = False) -> str:
     return "\n".join(blocks)
 
 
-def to_txt(segments: Sequence[Segment], *, translation: bool = False, title: str = "") -> str:
-    """One line per segment: times, channel and language, then the words."""
+def to_txt(
+    segments: Sequence[Segment],
+    *,
+    translation: bool = False,
+    title: str = "",
+    voices: Voices | None = None,
+) -> str:
+    """One line per segment: times, channel or speaker and language, then the words."""
     lines = [title, ""] if title else []
-    for segment, line, label in _cues(segments, translation):
+    if translation:
+        lines[:0] = [_MACHINE, ""]
+    for segment, line, label in _cues(segments, translation, voices):
         language = "en" if translation else segment.language
         who = f"{label.lower()}, {language}" if label else language
         lines.append(f"{vtt_time(segment.start)}-{vtt_time(segment.end)}  [{who}]  {line}")

@@ -1,5 +1,7 @@
-"""Search over a case: every word form, across languages, with filters and facets."""
+"""Search over a case: every word form, words as misheard, across languages, with facets."""
 
+from callsift.search.approximate import hit_spans
+from callsift.search.engine import search
 from callsift.search.query import (
     Marked,
     SearchError,
@@ -9,7 +11,6 @@ from callsift.search.query import (
     highlight_spans,
     marked,
     parse_query,
-    search,
 )
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "fts_query",
     "highlight",
     "highlight_spans",
+    "hit_spans",
     "marked",
     "parse_query",
     "search",

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 
 from callsift.analyze.morph import lemmatize, tokenize
 from callsift.errors import CallsiftError
-from callsift.records import SearchFilters, SearchHit, SearchResult
-from callsift.store import CaseStore, search_facets, search_segments
 
 __all__ = [
     "Marked",
@@ -33,7 +31,6 @@ __all__ = [
     "highlight_spans",
     "marked",
     "parse_query",
-    "search",
 ]
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?(?:~(\d+))?|(\S+)')
@@ -207,27 +204,3 @@ def highlight(text: str, language: str | None, terms: list[Term], english: bool 
     """Mark the words of ``text`` that a query term matched with ``[`` and ``]``."""
     spans = highlight_spans(text, language, terms, english)
     return "".join(f"[{p.text}]" if p.hit else p.text for p in marked(text, spans))
-
-
-def search(
-    store: CaseStore,
-    query: str,
-    filters: SearchFilters | None = None,
-    limit: int = 20,
-    facets: bool = False,
-) -> SearchResult:
-    """Best-matching segments for ``query`` (BM25), with snippets and facet counts."""
-    filters = filters or SearchFilters()
-    terms = parse_query(query)
-    match = fts_query(query, filters.lang)
-    hits, total = search_segments(store, match, filters, limit)
-    for hit in hits:
-        _mark(hit, terms)
-    counts = search_facets(store, match, filters) if facets else {}
-    return SearchResult(hits=hits, total=total, facets=counts)
-
-
-def _mark(hit: SearchHit, terms: list[Term]) -> None:
-    hit.snippet = highlight(hit.text, hit.language, terms)
-    if hit.translation:
-        hit.translation_snippet = highlight(hit.translation, "en", terms, english=True)

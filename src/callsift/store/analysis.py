@@ -57,7 +57,14 @@ def stored_segments(store: CaseStore, call_id: int) -> list[tuple[int, Segment]]
     return list(zip(ids, segments_of(store, call_id), strict=True))
 
 
-def save_analysis(store: CaseStore, call_id: int, key: str, results: list[SegmentAnalysis]) -> None:
+def save_analysis(
+    store: CaseStore,
+    call_id: int,
+    key: str,
+    results: list[SegmentAnalysis],
+    certainty: tuple[int, int, float] | None = None,
+) -> None:
+    """Replace the call's findings; ``certainty`` is ``(words, low_words, score)``."""
     with store.transaction():
         store.conn.execute("DELETE FROM mentions WHERE call_id = ?", (call_id,))
         store.conn.execute("DELETE FROM flags WHERE call_id = ?", (call_id,))
@@ -67,8 +74,8 @@ def save_analysis(store: CaseStore, call_id: int, key: str, results: list[Segmen
             )
             store.conn.executemany(
                 "INSERT INTO mentions (call_id, segment_id, channel, start, type, text, normal,"
-                " start_char, end_char, value, fraction, kind, attrs)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " start_char, end_char, value, fraction, kind, attrs, confidence)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         call_id,
@@ -84,13 +91,14 @@ def save_analysis(store: CaseStore, call_id: int, key: str, results: list[Segmen
                         m.fraction,
                         m.kind,
                         json.dumps(m.attrs, ensure_ascii=False) if m.attrs else None,
+                        m.confidence,
                     )
                     for m in result.mentions
                 ],
             )
             store.conn.executemany(
                 "INSERT INTO flags (call_id, segment_id, channel, start, topic, term, text,"
-                " start_char, end_char) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " start_char, end_char, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         call_id,
@@ -102,11 +110,17 @@ def save_analysis(store: CaseStore, call_id: int, key: str, results: list[Segmen
                         f.text,
                         f.start_char,
                         f.end_char,
+                        f.confidence,
                     )
                     for f in result.flags
                 ],
             )
         store.conn.execute("UPDATE calls SET analyzed_with = ? WHERE id = ?", (key, call_id))
+        if certainty is not None:
+            store.conn.execute(
+                "UPDATE calls SET words = ?, low_words = ?, certainty = ? WHERE id = ?",
+                (*certainty, call_id),
+            )
         sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         store.log(
             "analyze",
@@ -122,7 +136,9 @@ def save_translations(
     """Store a text engine's English for the given segment ids."""
     with store.transaction():
         store.conn.executemany(
-            "UPDATE segments SET translation = ?, translation_engine = ? WHERE id = ?",
+            "UPDATE segments SET translation = ?, translation_engine = ?,"
+            " translation_machine = NULL, translation_logprob = NULL, translation_dropped = NULL"
+            " WHERE id = ? AND translation_version = 1",
             [(text, engine, segment_id) for segment_id, text in translations.items()],
         )
         sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
@@ -148,6 +164,7 @@ def mentions_of(store: CaseStore, call_id: int) -> list[Mention]:
             start=row["start"],
             channel=row["channel"],
             segment_id=row["segment_id"],
+            confidence=row["confidence"],
         )
         for row in rows
     ]
@@ -167,6 +184,7 @@ def flags_of(store: CaseStore, call_id: int) -> list[FlagHit]:
             start=row["start"],
             channel=row["channel"],
             segment_id=row["segment_id"],
+            confidence=row["confidence"],
         )
         for row in rows
     ]
@@ -189,7 +207,7 @@ def entity_counts(store: CaseStore, types: tuple[str, ...]) -> list[dict[str, ob
 def flag_hits(store: CaseStore, topic: str | None = None) -> list[dict[str, object]]:
     """Every flag in the case with its call, time and segment text."""
     sql = (
-        "SELECT f.call_id, c.file, f.channel, f.start, f.topic, f.term, f.text,"
+        "SELECT f.call_id, c.file, f.channel, f.start, f.topic, f.term, f.text, f.confidence,"
         " s.text AS segment FROM flags f JOIN calls c ON c.id = f.call_id"
         " JOIN segments s ON s.id = f.segment_id"
     )
@@ -204,7 +222,8 @@ def flag_hits(store: CaseStore, topic: str | None = None) -> list[dict[str, obje
 def calls_to_translate(store: CaseStore, engine: str) -> list[int]:
     """Calls with a segment not yet translated by ``engine``."""
     rows = store.conn.execute(
-        "SELECT DISTINCT call_id FROM segments WHERE translation_engine IS NOT ? ORDER BY call_id",
+        "SELECT DISTINCT call_id FROM segments WHERE translation_engine IS NOT ?"
+        " AND translation_version = 1 ORDER BY call_id",
         (engine,),
     )
     return [row["call_id"] for row in rows]

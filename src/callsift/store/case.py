@@ -370,7 +370,9 @@ class CaseStore:
         """
         with self.transaction():
             corrected = self.conn.execute(
-                "SELECT count(*) FROM segment_versions WHERE call_id = ?", (call_id,)
+                "SELECT (SELECT count(*) FROM segment_versions WHERE call_id = ?)"
+                " + (SELECT count(*) FROM translation_versions WHERE call_id = ?)",
+                (call_id, call_id),
             ).fetchone()[0]
             if corrected:
                 sha256 = self._sha256(call_id)
@@ -378,11 +380,12 @@ class CaseStore:
                 return False
             self.conn.execute("DELETE FROM segments WHERE call_id = ?", (call_id,))
             self.conn.execute("DELETE FROM channels WHERE call_id = ?", (call_id,))
+            self.conn.execute("DELETE FROM speakers WHERE call_id = ?", (call_id,))
             for channel in channels:
                 self.conn.execute(
                     "INSERT INTO channels (call_id, channel, language, language_probability,"
-                    " speech_s, whisper_language, mixed, language_reason)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " speech_s, whisper_language, mixed, language_reason, speakers,"
+                    " speakers_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         call_id,
                         channel.channel,
@@ -392,12 +395,24 @@ class CaseStore:
                         channel.whisper_language,
                         int(channel.mixed),
                         channel.language_reason,
+                        len(channel.speakers) or (1 if channel.speakers_reason else None),
+                        channel.speakers_reason,
                     ),
+                )
+                self.conn.executemany(
+                    "INSERT INTO speakers (call_id, channel, speaker, speech_s, role,"
+                    " role_reason, language, language_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (call_id, channel.channel, v.speaker, v.speech_s, v.role)
+                        + (v.role_reason, v.language, v.language_reason)
+                        for v in channel.speakers
+                    ],
                 )
                 self.conn.executemany(
                     'INSERT INTO segments (call_id, channel, start, "end", language, text,'
                     " avg_logprob, no_speech_prob, compression_ratio, words, translation,"
-                    " translation_engine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " translation_engine, translation_logprob, translation_dropped, speaker)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             call_id,
@@ -412,6 +427,9 @@ class CaseStore:
                             json.dumps([asdict(w) for w in s.words], ensure_ascii=False),
                             s.translation,
                             channel.translation_engine if s.translation is not None else None,
+                            s.translation_logprob,
+                            s.translation_dropped,
+                            s.speaker,
                         )
                         for s in channel.segments
                     ],

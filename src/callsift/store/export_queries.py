@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from callsift.errors import InputError
-from callsift.records import Call
+from callsift.records import Call, Word
 from callsift.store.case import CaseStore
 from callsift.store.queries import get_call, list_calls
 
@@ -51,6 +51,13 @@ class Excerpt:
     language: str
     text: str
     translation: str | None
+    confidence: float | None = None
+    """The lowest word probability under the match (see ``FlagHit``)."""
+    translation_engine: str | None = None
+    translation_notes: tuple[dict[str, Any], ...] = ()
+    """What the translation checks found in the English (``callsift.translate.checks``)."""
+    words: tuple[Word, ...] = ()
+    """The recogniser's words of the segment, for marking the uncertain ones."""
 
 
 @dataclass(frozen=True)
@@ -123,12 +130,22 @@ def flagged_excerpts(store: CaseStore, call_ids: Sequence[int] | None) -> list[E
     where, args = _selection("f.call_id", call_ids)
     rows = store.conn.execute(
         'SELECT f.call_id, c.file, f.channel, f.start, s."end", f.topic, f.term,'
-        " f.text AS match, f.start_char, f.end_char, s.language, s.text, s.translation"
+        " f.text AS match, f.start_char, f.end_char, s.language, s.text, s.translation,"
+        " f.confidence, s.words, s.translation_engine, s.translation_doubts"
         " FROM flags f JOIN calls c ON c.id = f.call_id JOIN segments s ON s.id = f.segment_id"
         f" WHERE {where} ORDER BY f.call_id, f.start, f.id",
         args,
     )
-    return [Excerpt(**dict(row)) for row in rows]
+    return [
+        Excerpt(
+            **{
+                **{k: row[k] for k in row.keys() if k != "translation_doubts"},
+                "words": tuple(Word(**w) for w in json.loads(row["words"])),
+                "translation_notes": tuple(json.loads(row["translation_doubts"] or "[]")),
+            }
+        )
+        for row in rows
+    ]
 
 
 def transcript_lines(store: CaseStore, call_id: int) -> list[tuple[float, int, str, str | None]]:

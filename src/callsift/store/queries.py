@@ -12,6 +12,7 @@ from typing import Any
 
 from callsift.records import Call, CaseStatus, ChannelTranscript, Failure, Segment, Word
 from callsift.store.case import CaseStore
+from callsift.store.speakers import speakers_of
 
 __all__ = ["case_status", "channels_of", "get_call", "list_calls", "segments_of"]
 
@@ -66,8 +67,12 @@ def segments_of(store: CaseStore, call_id: int) -> list[Segment]:
             compression_ratio=row["compression_ratio"],
             words=[Word(**w) for w in json.loads(row["words"])],
             translation=row["translation"],
+            translation_logprob=row["translation_logprob"],
+            translation_dropped=row["translation_dropped"],
+            translation_notes=json.loads(row["translation_doubts"] or "[]"),
             id=row["id"],
             version=row["version"],
+            speaker=row["speaker"],
         )
         for row in rows
     ]
@@ -113,7 +118,8 @@ def case_status(store: CaseStore) -> CaseStatus:
 
 
 def channels_of(store: CaseStore, call_id: int) -> list[ChannelTranscript]:
-    """Each party's language decision (without segments: see ``segments_of``)."""
+    """Each party's language decision and, on a mixed channel, its two voices (no segments)."""
+    voices = speakers_of(store, call_id)
     rows = store.conn.execute(
         "SELECT * FROM channels WHERE call_id = ? ORDER BY channel", (call_id,)
     )
@@ -126,6 +132,8 @@ def channels_of(store: CaseStore, call_id: int) -> list[ChannelTranscript]:
             whisper_language=row["whisper_language"],
             mixed=bool(row["mixed"]),
             language_reason=row["language_reason"],
+            speakers=[v for v in voices if v.channel == row["channel"]],
+            speakers_reason=row["speakers_reason"],
         )
         for row in rows
     ]

@@ -456,4 +456,129 @@ ALTER TABLE jobs_v6 RENAME TO jobs;
 """
 )
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
+# Trustworthy words (#11): each part belongs to one capability and is kept
+# apart so that each reads on its own; together they make schema 7.
+# Search that survives mishearing: a sound index beside the text. Each
+# segment's words as they sound (``callsift.search.sounds``), joined without
+# spaces, under a trigram index: a word split in two or glued to a preposition
+# is still a substring. The key is computed in Python, so plain SQL only queues
+# what needs it (``sounds_stale``): every segment now, then each one inserted or
+# whose text changes. Any SQLite client can still write segments; callsift fills
+# the queue before it searches.
+_V7_SEARCH = """
+CREATE TABLE segment_sounds (
+    segment_id INTEGER PRIMARY KEY,
+    sounds TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE sounds_fts USING fts5(
+    sounds, content='segment_sounds', content_rowid='segment_id', tokenize='trigram'
+);
+CREATE TRIGGER segment_sounds_insert AFTER INSERT ON segment_sounds BEGIN
+    INSERT INTO sounds_fts(rowid, sounds) VALUES (new.segment_id, new.sounds);
+END;
+CREATE TRIGGER segment_sounds_delete AFTER DELETE ON segment_sounds BEGIN
+    INSERT INTO sounds_fts(sounds_fts, rowid, sounds) VALUES ('delete', old.segment_id, old.sounds);
+END;
+CREATE TABLE sounds_stale (segment_id INTEGER PRIMARY KEY);
+CREATE TRIGGER segments_sounds_insert AFTER INSERT ON segments BEGIN
+    INSERT OR IGNORE INTO sounds_stale (segment_id) VALUES (new.id);
+END;
+CREATE TRIGGER segments_sounds_update AFTER UPDATE OF text ON segments BEGIN
+    DELETE FROM segment_sounds WHERE segment_id = old.id;
+    INSERT OR IGNORE INTO sounds_stale (segment_id) VALUES (new.id);
+END;
+CREATE TRIGGER segments_sounds_delete AFTER DELETE ON segments BEGIN
+    DELETE FROM segment_sounds WHERE segment_id = old.id;
+    DELETE FROM sounds_stale WHERE segment_id = old.id;
+END;
+INSERT INTO sounds_stale (segment_id) SELECT id FROM segments;
+"""
+# English that does not mislead: checks per segment, reviewers' English.
+# ``translation_doubts`` is the JSON list of the checks' notes
+# (``callsift.translate.checks``), ``translation_dropped`` what was cut out of a
+# looping translation, ``translation_machine`` the model's English exactly as
+# written (``translation`` is what is shown: names set to the gazetteer's).
+# Reviewers' English is kept like transcript corrections: append-only
+# versions, the machine's first (store/translations.py).
+_V7_TRANSLATION = """
+ALTER TABLE segments ADD COLUMN translation_logprob REAL;
+ALTER TABLE segments ADD COLUMN translation_dropped TEXT;
+ALTER TABLE segments ADD COLUMN translation_doubts TEXT;
+ALTER TABLE segments ADD COLUMN translation_machine TEXT;
+ALTER TABLE segments ADD COLUMN translation_version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE translation_versions (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    segment_id INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    engine TEXT,
+    editor TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    UNIQUE (segment_id, version)
+);
+CREATE INDEX translation_versions_call ON translation_versions(call_id, segment_id);
+CREATE TRIGGER translation_versions_no_update BEFORE UPDATE ON translation_versions BEGIN
+    SELECT RAISE(ABORT, 'translation versions are append-only');
+END;
+CREATE TRIGGER translation_versions_no_delete BEFORE DELETE ON translation_versions BEGIN
+    SELECT RAISE(ABORT, 'translation versions are append-only');
+END;
+CREATE TRIGGER segments_keep_translated BEFORE DELETE ON segments
+WHEN EXISTS (SELECT 1 FROM translation_versions v WHERE v.segment_id = old.id) BEGIN
+    SELECT RAISE(ABORT, 'a segment with corrected English is never deleted');
+END;
+"""
+# Confidence a reader can see: word confidence carried to every finding.
+_V7_CONFIDENCE = """
+ALTER TABLE mentions ADD COLUMN confidence REAL;
+ALTER TABLE flags ADD COLUMN confidence REAL;
+ALTER TABLE calls ADD COLUMN words INTEGER;
+ALTER TABLE calls ADD COLUMN low_words INTEGER;
+ALTER TABLE calls ADD COLUMN certainty REAL;
+CREATE INDEX calls_certainty ON calls (certainty);
+"""
+# Who spoke on mono calls: a speaker per segment of a mixed channel.
+# ``segments.speaker`` is 1 or 2 on a channel split into two voices (NULL on a
+# channel that holds one party, or a mix not split); ``channels.speakers`` says
+# how many voices a mixed channel was found to hold and ``speakers_reason`` why.
+# ``speakers`` holds each voice's party (caller, receiver, or NULL when neither
+# metadata nor content says), the evidence for it, and its language decision.
+# ``voices`` gains ``speaker`` (0: the whole channel) so that each voice of a
+# split channel has its own voice print, compared across calls like a party's.
+_V7_SPEAKERS = """
+ALTER TABLE segments ADD COLUMN speaker INTEGER;
+ALTER TABLE channels ADD COLUMN speakers INTEGER;
+ALTER TABLE channels ADD COLUMN speakers_reason TEXT;
+CREATE TABLE speakers (
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    channel INTEGER NOT NULL,
+    speaker INTEGER NOT NULL,
+    speech_s REAL NOT NULL,
+    role TEXT,
+    role_reason TEXT,
+    language TEXT,
+    language_reason TEXT,
+    PRIMARY KEY (call_id, channel, speaker)
+);
+CREATE TABLE voices_v7 (
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    channel INTEGER NOT NULL,
+    speaker INTEGER NOT NULL DEFAULT 0,
+    embedding BLOB NOT NULL,
+    speech_s REAL NOT NULL,
+    model TEXT NOT NULL,
+    PRIMARY KEY (call_id, channel, speaker)
+);
+INSERT INTO voices_v7 (call_id, channel, embedding, speech_s, model)
+SELECT call_id, channel, embedding, speech_s, model FROM voices;
+DROP TABLE voices;
+ALTER TABLE voices_v7 RENAME TO voices;
+"""
+_V7 = _V7_SEARCH + _V7_TRANSLATION + _V7_CONFIDENCE + _V7_SPEAKERS
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]

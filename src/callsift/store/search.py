@@ -15,7 +15,7 @@ from callsift.graph.numbers import normalize_number
 from callsift.records import SearchFilters, SearchHit
 from callsift.store.case import CaseStore
 
-__all__ = ["search_facets", "search_segments"]
+__all__ = ["HIT_COLUMNS", "filter_clauses", "search_facets", "search_segments"]
 
 _DIGITS = (
     "replace(replace(replace(replace(replace(replace({0}, ' ', ''), '-', ''), '(', ''),"
@@ -24,11 +24,19 @@ _DIGITS = (
 
 
 _MATCH_ONLY = "segments_fts MATCH ?"
+HIT_COLUMNS = 's.call_id, c.file, s.channel, s.start, s."end", s.language, s.text, s.translation'
+"""What a ``SearchHit`` is read from (``segments s`` joined to ``calls c``)."""
 
 
 def _where(match: str, filters: SearchFilters) -> tuple[str, list[Any]]:
-    clauses = [_MATCH_ONLY]
-    args: list[Any] = [match]
+    clauses, args = filter_clauses(filters)
+    return " AND ".join([_MATCH_ONLY, *clauses]), [match, *args]
+
+
+def filter_clauses(filters: SearchFilters) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``segments s`` and ``calls c`` for ``filters``, and their arguments."""
+    clauses: list[str] = []
+    args: list[Any] = []
     if filters.lang in ("ru", "uk"):
         clauses.append("s.language = ?")
         args.append(filters.lang)
@@ -71,7 +79,7 @@ def _where(match: str, filters: SearchFilters) -> tuple[str, list[Any]]:
             " 'unverified') = ?"
         )
         args.append(filters.status)
-    return " AND ".join(clauses), args
+    return clauses, args
 
 
 _FROM = """
@@ -86,7 +94,7 @@ def search_segments(
 ) -> tuple[list[SearchHit], int]:
     """Best hits (BM25) for an FTS5 MATCH expression, and how many match in all."""
     where, args = _where(match, filters)
-    columns = 's.call_id, c.file, s.channel, s.start, s."end", s.language, s.text, s.translation'
+    columns = HIT_COLUMNS
     if where == _MATCH_ONLY:
         # No filter: let FTS5 rank and cut to the top hits before any join
         # (``ORDER BY rank LIMIT``), and count matches on the index alone.

@@ -1,4 +1,4 @@
-"""Storage of speaker embeddings: one row per call and channel (the ``voices`` table).
+"""Storage of speaker embeddings: one row per call, channel and voice (the ``voices`` table).
 
 Embeddings are derived data, made from the originals by a named model: each
 call's rows are replaced as a whole, in one transaction with a custody entry
@@ -11,8 +11,9 @@ Every party channel of an embedded call gets a row, even one with no speech
 also records which channels were one party each: a stereo call with two rows
 held one party per channel; a call with one row (a mono recording, or a stereo
 one whose channels carried the same mix and were merged) holds both parties on
-that channel, and its ``VoicePrint.mixed`` is set. The vectors are float32,
-little-endian.
+that channel, and its ``VoicePrint.mixed`` is set, unless diarisation split
+it: then each of its two voices has a row (``speaker`` 1 and 2), one party
+each. The vectors are float32, little-endian.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ def save_voice_prints(
     with store.transaction():
         store.conn.execute("DELETE FROM voices WHERE call_id = ?", (call_id,))
         store.conn.executemany(
-            "INSERT INTO voices (call_id, channel, embedding, speech_s, model)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO voices (call_id, channel, speaker, embedding, speech_s, model)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
                     p.call_id,
                     p.channel,
+                    p.speaker,
                     b"" if p.embedding is None else np.asarray(p.embedding, _DTYPE).tobytes(),
                     p.speech_s,
                     p.model,
@@ -60,6 +62,7 @@ def save_voice_prints(
             sha256,
             model=model,
             channels=[p.channel for p in prints],
+            **({"speakers": [p.speaker for p in prints]} if any(p.speaker for p in prints) else {}),
             speech_s=[round(p.speech_s, 2) for p in prints],
         )
 
@@ -73,13 +76,19 @@ def voiced_calls(store: CaseStore, model: str) -> set[int]:
 
 
 def voice_prints(store: CaseStore, model: str) -> list[VoicePrint]:
-    """Every embedding made by ``model``, by call and channel, with ``mixed`` worked out."""
+    """Every embedding made by ``model``, by call and channel, with ``mixed`` worked out.
+
+    A voice of a split mixed channel (``speaker`` 1 or 2) is one party, with the
+    role diarisation gave it, if any.
+    """
     rows = store.conn.execute(
-        "SELECT v.call_id, v.channel, v.embedding, v.speech_s, v.model,"
-        " c.channels AS source_channels,"
-        " (SELECT COUNT(*) FROM voices w WHERE w.call_id = v.call_id) AS parties"
+        "SELECT v.call_id, v.channel, v.speaker, v.embedding, v.speech_s, v.model,"
+        " c.channels AS source_channels, s.role,"
+        " (SELECT COUNT(DISTINCT channel) FROM voices w WHERE w.call_id = v.call_id) AS parties"
         " FROM voices v JOIN calls c ON c.id = v.call_id"
-        " WHERE v.model = ? ORDER BY v.call_id, v.channel",
+        " LEFT JOIN speakers s ON s.call_id = v.call_id AND s.channel = v.channel"
+        " AND s.speaker = v.speaker"
+        " WHERE v.model = ? ORDER BY v.call_id, v.channel, v.speaker",
         (model,),
     ).fetchall()
     return [
@@ -89,7 +98,9 @@ def voice_prints(store: CaseStore, model: str) -> list[VoicePrint]:
             speech_s=row["speech_s"],
             model=row["model"],
             embedding=np.frombuffer(row["embedding"], _DTYPE) if row["embedding"] else None,
-            mixed=(row["source_channels"] or 0) < 2 or row["parties"] < 2,
+            mixed=not row["speaker"] and ((row["source_channels"] or 0) < 2 or row["parties"] < 2),
+            speaker=row["speaker"],
+            role=row["role"],
         )
         for row in rows
     ]

@@ -1,6 +1,6 @@
-"""English translations of every segment: from the speech, or from the text."""
+"""English translations of every segment: from the speech, or from the text, then checked."""
 
-from callsift.translate.speech import ENGINE, assign_by_time, translate_channel
+from callsift.translate.speech import ENGINE, Translation, assign_words, translate_channel
 from callsift.translate.text import (
     ArgosTranslator,
     LibreTranslateTranslator,
@@ -15,7 +15,8 @@ __all__ = [
     "LibreTranslateTranslator",
     "TextTranslator",
     "TranslateError",
-    "assign_by_time",
+    "Translation",
+    "assign_words",
     "translate_case",
     "translate_channel",
 ]

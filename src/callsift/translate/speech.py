@@ -4,64 +4,218 @@ Whisper's ``translate`` task reads the speech again and writes English; it
 needs no extra model, so it works offline out of the box, and with the shared
 encoder (``callsift.transcribe.whisper``) it costs only a decoder pass. Its
 segments do not line up with the transcript's: one English segment often
-covers two or three source sentences. Each English segment is shared among the
-transcript segments it spans, sentence by sentence (or clause by clause), in
-proportion to their length. Translating each segment on its own aligns
-exactly but cost 2 s per segment against 0.2 s on two cores (measured on the
-demo calls with faster-whisper's batched pipeline), so the shared pass won.
+covers two or three source sentences. Sharing such a segment out by sentence
+length moved content into the wrong segment (a call's last segment was left
+empty, its words printed under the one before), so each English *word* is
+placed by its own time (Whisper's word timestamps on the translation): a word
+goes to the transcript segment it was said in. The times of translated words
+are approximate (up to two seconds early on the demo calls), and a sentence is
+rarely split across a pause, so a cut between two segments is moved onto the
+sentence end (or clause end) nearest the pause between them.
+
+Translating each segment's own span instead (``clip_timestamps``) aligns by
+construction but costs an encoder pass per segment: 27 s against 6 s for four
+demo calls on two cores, and the short context made the English worse
+("В городе Буча" became "Bucca"). Word timestamps cost no measurable extra.
+
+A translation that loops ("I'm sorry, I'm sorry, …") is cut out of the
+English and kept aside as ``dropped``, so that it is shown as dropped and
+never printed as what someone said; the channel is then translated again
+(see ``translate_channel``). Whatever the English, ``callsift.translate.checks``
+checks it once the call is analysed.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from callsift.records import ChannelAudio, Segment
 from callsift.transcribe.hallucinations import is_known_phrase
 from callsift.transcribe.run import TranscribeOptions, speech_span
+from callsift.translate.checks import collapse_loops, loop_spans
 
-__all__ = ["ENGINE", "assign_by_time", "translate_channel"]
+__all__ = ["ENGINE", "EnglishWord", "Translation", "assign_words", "translate_channel"]
 
 ENGINE = "whisper-translate"
 
+# A cut between two segments moves onto a sentence end this close to the pause
+# between them (s), or onto a clause end (a comma) this close: the translation's
+# word times run up to two seconds early on the demo calls.
+_SENTENCE_SNAP_S = 2.0
+_CLAUSE_SNAP_S = 1.0
+# Repeated word runs this long are forbidden to the decoder (a loop's unit).
+_BAN_NGRAM = 4
+# Tokens one 30 s window's English may take: about 140 words, faster than anyone
+# speaks. A loop runs to Whisper's 448 and cost most of a looping call's time.
+_MAX_TOKENS = 192
 
-def _units(text: str, wanted: int) -> list[str]:
-    """Sentences, or clauses when there are fewer sentences than segments."""
-    sentences = [u for u in re.split(r"(?<=[.!?])\s+", text.strip()) if u]
-    if len(sentences) >= wanted:
-        return sentences
-    return [u for u in re.split(r"(?<=[.!?,;])\s+", text.strip()) if u]
+
+@dataclass(frozen=True)
+class EnglishWord:
+    """One word of the English, its time, its piece's log-probability, its loop if any."""
+
+    start: float
+    end: float
+    word: str
+    logprob: float
+    looped: str | None = None
 
 
-def assign_by_time(segments: list[Segment], pieces: list[tuple[float, float, str]]) -> list[str]:
-    """Share each ``(start, end, english)`` piece among the segments it spans.
+@dataclass
+class Translation:
+    """One segment's English: ``text`` to show, what was ``dropped``, the model's confidence."""
 
-    A piece goes to the transcript segments whose midpoints lie inside it (or
-    the nearest segment); its sentences (or clauses) are dealt out in order,
-    in proportion to the length of each segment's own text.
-    """
-    received: list[list[str]] = [[] for _ in segments]
+    text: str
+    logprob: float | None = None
+    dropped: str | None = None
+
+
+def _home(segments: list[Segment], moment: float) -> int:
+    """The segment ``moment`` lies in, or the nearest one."""
+
+    def distance(i: int) -> float:
+        s = segments[i]
+        return (
+            0.0 if s.start <= moment <= s.end else min(abs(moment - s.start), abs(moment - s.end))
+        )
+
+    return min(range(len(segments)), key=distance)
+
+
+def _cost(words: list[EnglishWord], k: int, pause: list[float]) -> tuple[int, float] | None:
+    """How good a cut before word ``k`` is: a sentence end beats a clause end, then nearness."""
+    mark = words[k - 1].word.rstrip()[-1:]
+    moment = (words[k - 1].end + words[k].start) / 2
+    distance = max(0.0, pause[0] - moment, moment - pause[1])
+    if mark in ".?!" and distance <= _SENTENCE_SNAP_S:
+        return (0, distance)
+    if mark in ",;:" and distance <= _CLAUSE_SNAP_S:
+        return (1, distance)
+    return None
+
+
+def _snap(words: list[EnglishWord], homes: list[int], segments: list[Segment]) -> list[int]:
+    """Move each cut between two segments onto the sentence or clause end nearest their pause."""
+    homes = list(homes)
+    for cut in range(1, len(words)):
+        before, after = homes[cut - 1], homes[cut]
+        if before == after:
+            continue
+        pause = sorted((segments[before].end, segments[after].start))
+        ends = [
+            (rank, k)
+            for k in range(1, len(words))
+            if homes[k - 1] in (before, after)
+            and homes[k] in (before, after)
+            and (rank := _cost(words, k, pause)) is not None
+        ]
+        if not ends:
+            continue
+        best = min(ends)[1]
+        for k in range(min(best, cut), max(best, cut)):
+            homes[k] = before if k < best else after
+    return homes
+
+
+def assign_words(segments: list[Segment], words: list[EnglishWord]) -> list[Translation]:
+    """Each segment's English: the words said within it, looped words set aside."""
     if not segments:
         return []
-    middles = [(s.start + s.end) / 2 for s in segments]
-    for start, end, text in pieces:
-        spanned = [i for i, m in enumerate(middles) if start - 0.3 <= m <= end + 0.3]
-        if not spanned:
-            middle = (start + end) / 2
-            spanned = [min(range(len(segments)), key=lambda i: abs(middles[i] - middle))]
-        lengths = [max(1, len(segments[i].text)) for i in spanned]
-        bounds = [sum(lengths[: k + 1]) / sum(lengths) for k in range(len(lengths))]
-        units = _units(text, len(spanned))
-        total = sum(len(u) for u in units) or 1
-        done = 0
-        for unit in units:
-            position = (done + len(unit) / 2) / total
-            done += len(unit)
-            slot = next(
-                k for k, bound in enumerate(bounds) if position <= bound or k == len(bounds) - 1
-            )
-            received[spanned[slot]].append(unit)
-    return [" ".join(" ".join(parts).split()) for parts in received]
+    kept = [w for w in words if w.looped is None]
+    homes = _snap(kept, [_home(segments, (w.start + w.end) / 2) for w in kept], segments)
+    received: list[list[EnglishWord]] = [[] for _ in segments]
+    dropped: list[list[str]] = [[] for _ in segments]
+    for word, home in zip(kept, homes, strict=True):
+        received[home].append(word)
+    for word in words:
+        home = _home(segments, (word.start + word.end) / 2)
+        if word.looped is not None and word.looped not in dropped[home]:
+            dropped[home].append(word.looped)
+    result = []
+    for got, loops in zip(received, dropped, strict=True):
+        text = " ".join("".join(w.word for w in got).split())
+        logprob = round(sum(w.logprob for w in got) / len(got), 4) if got else None
+        result.append(Translation(text, logprob, "; ".join(loops) or None))
+    return result
+
+
+def _piece_words(piece: Any, offset: float, max_compression: float) -> list[EnglishWord]:
+    """A translated piece's words, each marked with the loop it belongs to, if any.
+
+    A piece that compresses like a loop without repeating itself word for word
+    (a phrase varied at each turn) is a loop as a whole.
+    """
+    logprob = float(piece.avg_logprob)
+    raw = piece.words or [piece]
+    texts = [w.word if piece.words else piece.text for w in raw]
+    joined = "".join(texts)
+    spans = loop_spans(joined)
+    if not spans and piece.compression_ratio > max_compression:
+        spans = [(0, len(joined), f"{' '.join(joined.split()[:6])}… (a looping translation)")]
+    words, at = [], 0
+    for w, text in zip(raw, texts, strict=True):
+        middle = at + len(text) / 2
+        at += len(text)
+        looped = next((what for start, end, what in spans if start <= middle < end), None)
+        words.append(EnglishWord(w.start + offset, w.end + offset, text, logprob, looped))
+    return words
+
+
+def _translate(
+    model: Any, samples: Any, offset: float, language: str, options: TranscribeOptions
+) -> list[EnglishWord]:
+    raw, _ = model.transcribe(
+        samples,
+        task="translate",
+        language=language,
+        beam_size=options.beam_size,
+        word_timestamps=True,
+        no_repeat_ngram_size=_BAN_NGRAM,
+        max_new_tokens=_MAX_TOKENS,
+        condition_on_previous_text=False,
+        vad_filter=False,
+        temperature=list(options.temperatures),
+    )
+    words: list[EnglishWord] = []
+    for piece in raw:
+        # The same subtitle credits turn up in English translations of silence.
+        if not is_known_phrase(piece.text):
+            words += _piece_words(piece, offset, options.filters.max_compression_ratio)
+    return words
+
+
+def _own_spans(
+    model: Any,
+    samples: Any,
+    offset: float,
+    language: str,
+    options: TranscribeOptions,
+    segments: list[Segment],
+) -> list[str]:
+    """Each segment's English from its own stretch of audio alone, loops cut out."""
+    clips: list[float] = []
+    for segment in segments:
+        clips += [max(0.0, segment.start - offset - 0.2), segment.end - offset + 0.2]
+    raw, _ = model.transcribe(
+        samples,
+        task="translate",
+        language=language,
+        beam_size=options.beam_size,
+        clip_timestamps=clips,
+        without_timestamps=True,
+        no_repeat_ngram_size=_BAN_NGRAM,
+        max_new_tokens=_MAX_TOKENS,
+        condition_on_previous_text=False,
+        vad_filter=False,
+        temperature=list(options.temperatures),
+    )
+    got: list[list[str]] = [[] for _ in segments]
+    for piece in raw:
+        if not is_known_phrase(piece.text):
+            middle = (piece.start + piece.end) / 2 + offset
+            got[_home(segments, middle)].append(piece.text)
+    return [collapse_loops(" ".join(" ".join(texts).split()))[0] for texts in got]
 
 
 def translate_channel(
@@ -70,24 +224,28 @@ def translate_channel(
     language: str,
     segments: list[Segment],
     options: TranscribeOptions,
-) -> list[str]:
-    """English text for each of ``segments`` (one channel's transcript)."""
+) -> list[Translation]:
+    """English for each of ``segments`` (one channel's transcript).
+
+    Any run of ``_BAN_NGRAM`` words repeated is forbidden to the decoder: a
+    demo call looped "there is no such thing" 37 times over all four of its
+    segments, and with the ban it gave English for each (a second pass made
+    only once a loop was found cost one more looping decode: translation took
+    39% of the demo corpus's processing time, against 31% with the ban). A
+    loop that varies its words ("We will meet. We will meet you. …") still
+    gets through: a segment whose English was all loop is translated from its
+    own stretch of audio alone, an encoder pass each, so only for those. Its
+    English stays marked, as the loop was dropped.
+    """
     if not segments:
         return []
     if language == "en":
-        return [segment.text for segment in segments]
+        return [Translation(segment.text) for segment in segments]
     offset, samples = speech_span(audio, options)
-    raw, _ = model.transcribe(
-        samples,
-        task="translate",
-        language=language,
-        beam_size=options.beam_size,
-        condition_on_previous_text=False,
-        vad_filter=False,
-        temperature=list(options.temperatures),
-    )
-    # The same subtitle credits turn up in English translations of silence.
-    pieces = [
-        (s.start + offset, s.end + offset, s.text) for s in raw if not is_known_phrase(s.text)
-    ]
-    return assign_by_time(segments, pieces)
+    result = assign_words(segments, _translate(model, samples, offset, language, options))
+    lost = [i for i, english in enumerate(result) if not english.text and english.dropped]
+    if lost:
+        alone = _own_spans(model, samples, offset, language, options, [segments[i] for i in lost])
+        for i, text in zip(lost, alone, strict=True):
+            result[i].text = text
+    return result

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from callsift.errors import CallsiftError
 from callsift.store import CaseStore
 from callsift.store.analysis import calls_to_translate, save_translations, stored_segments
+from callsift.translate.verify import check_call
 
 __all__ = [
     "ArgosTranslator",
@@ -114,4 +115,5 @@ def translate_case(store: CaseStore, translator: TextTranslator) -> int:
             done = texts if language == "en" else translator.translate(texts, language)
             english.update(zip((segment_id for segment_id, _ in items), done, strict=True))
         save_translations(store, call_id, engine, english)
+        check_call(store, call_id)
     return len(calls)

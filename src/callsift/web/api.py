@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from callsift.analyze.run import AnalyzeOptions, analyze_unless_busy
 from callsift.search import SearchError
 from callsift.store import case_status, list_calls
+from callsift.store.certainty import certainties
 from callsift.store.jobs import recent_jobs
 from callsift.store.review import add_annotation, correct_segment
 from callsift.verify.status import set_status, verification_list
@@ -79,9 +80,17 @@ def status(ctx: Reading) -> dict[str, Any]:
 def calls(ctx: Reading) -> list[dict[str, Any]]:
     """Every call (as ``callsift list --json``) with its verification status."""
     reviews = {record.call_id: record for record in verification_list(ctx.store)}
+    sure = certainties(ctx.store)
     found = list_calls(ctx.store)
     log_views(ctx, found, via="api")
-    return [{**asdict(call), "verification": reviews[call.id].status} for call in found]
+    return [
+        {
+            **asdict(call),
+            "verification": reviews[call.id].status,
+            "certainty": sure[call.id].summary() if call.id in sure else None,
+        }
+        for call in found
+    ]
 
 
 @router.get("/calls/{call_id}")

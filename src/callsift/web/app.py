@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from callsift import __version__
+from callsift.analyze.confidence import LOW_CONFIDENCE, is_low
 from callsift.errors import CallsiftError, CaseError, ConflictError, InputError, ReviewError
 from callsift.store import CaseStore
 from callsift.web.errors import Conflict, WebError
@@ -188,6 +189,8 @@ def _templates() -> Jinja2Templates:
     env.filters["clock"] = _clock
     env.filters["plural"] = _plural
     env.globals["version"] = __version__  # shown to signed-in users only (base.html)
+    env.tests["unsure"] = is_low  # a finding resting on a low-confidence word
+    env.globals["low_confidence"] = LOW_CONFIDENCE
     return Jinja2Templates(env=env)
 
 

@@ -33,11 +33,18 @@ from callsift.export.package import build_package, call_folder
 from callsift.export.redact import Redaction
 from callsift.records import Call
 from callsift.store import get_call
+from callsift.store.certainty import certainties
 from callsift.store.review import (
     add_annotation,
     annotations_of,
     correct_segment,
     segment_versions_of,
+)
+from callsift.store.translations import (
+    correct_translation,
+    english_label,
+    english_of,
+    translation_versions_of,
 )
 from callsift.verify.originals import verify_original_once
 from callsift.verify.status import STATUSES, set_status, verification_of
@@ -61,7 +68,7 @@ from callsift.web.security import (
     Reading,
     Verifying,
 )
-from callsift.web.transcript import segment_views
+from callsift.web.transcript import SegmentView, segment_views
 
 __all__ = ["VOUCHING", "existing_call", "open_call", "router", "vouched_note"]
 
@@ -133,10 +140,12 @@ def call_page(request: Request, ctx: Reading, call_id: CallId) -> Response:
         "call.html",
         {
             "d": dossier,
-            "segments": segment_views(dossier),
+            "segments": _views(ctx, dossier),
+            "english_label": english_label(ctx.store, call_id),
             "waveform": waveform,
             "statuses": STATUSES,
             "error": "",
+            "certainty": certainties(ctx.store, call_id).get(call_id),
         },
         case=ctx,
     )
@@ -210,8 +219,42 @@ def correct(
     )
     if not error:
         analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
+    return _segment_page(request, ctx, call_id, segment_id, error, status)
+
+
+@router.post(
+    "/cases/{case}/calls/{call_id}/segments/{segment_id}/english", response_class=HTMLResponse
+)
+def correct_english(
+    request: Request,
+    ctx: Correcting,
+    call_id: CallId,
+    segment_id: SegmentId,
+    text: Annotated[str, Form(max_length=10_000)],
+    version: Annotated[int, Form(ge=0, le=MAX_ID)],
+    note: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    """Record a reviewer's English as the segment's next English version."""
+    error, status = _attempt(
+        lambda: correct_translation(
+            ctx.store, call_id, segment_id, text, ctx.viewer.name, version, note
+        )
+    )
+    return _segment_page(request, ctx, call_id, segment_id, error, status)
+
+
+def _views(ctx: CaseContext, dossier: CallDossier) -> list[SegmentView]:
+    call_id = dossier.call.id
+    english = english_of(ctx.store, call_id)
+    return segment_views(dossier, english, translation_versions_of(ctx.store, call_id))
+
+
+def _segment_page(
+    request: Request, ctx: CaseContext, call_id: int, segment_id: int, error: str, status: int
+) -> Response:
+    """One segment after a change, for htmx; back to the call page for a plain form."""
     dossier = open_call(ctx, call_id)
-    view = next((v for v in segment_views(dossier) if v.segment.id == segment_id), None)
+    view = next((v for v in _views(ctx, dossier) if v.segment.id == segment_id), None)
     if view is None:
         raise NotFound()
     plain = _without_htmx(request, ctx, call_id, error, status)
@@ -220,7 +263,12 @@ def correct(
     return page(
         request,
         "_segment.html",
-        {"view": view, "d": dossier, "error": error},
+        {
+            "view": view,
+            "d": dossier,
+            "error": error,
+            "english_label": english_label(ctx.store, call_id),
+        },
         case=ctx,
         status_code=status,
     )

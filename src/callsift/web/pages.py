@@ -12,16 +12,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from callsift.graph.phones import number_summaries
 from callsift.records import Call, SearchFilters, SearchHit, SearchResult
-from callsift.search import Marked, SearchError, highlight_spans, marked, parse_query, search
+from callsift.search import (
+    Marked,
+    SearchError,
+    highlight_spans,
+    hit_spans,
+    marked,
+    parse_query,
+    search,
+)
 from callsift.store import CaseStore, case_status, list_calls
 from callsift.store.analysis import entity_counts
+from callsift.store.certainty import certainties, review_queue
 from callsift.store.jobs import Job, recent_jobs
 from callsift.store.overview import case_counts
 from callsift.verify.status import STATUSES, verification_list
@@ -100,11 +109,18 @@ def log_views(ctx: CaseContext, shown: Iterable[Call | SearchHit], via: str, **d
 
 
 @router.get("/cases/{case}/calls", response_class=HTMLResponse)
-def calls(request: Request, ctx: Reading) -> Response:
+def calls(
+    request: Request, ctx: Reading, sort: Annotated[Literal["id", "certainty"], Query()] = "id"
+) -> Response:
+    """Every call; ``sort=certainty`` is the review queue: least certain first, unreviewed only."""
     reviews = {record.call_id: record for record in verification_list(ctx.store)}
     found = list_calls(ctx.store)
+    if sort == "certainty":
+        by_id = {call.id: call for call in found}
+        found = [by_id[row.call_id] for row in review_queue(ctx.store) if row.call_id in by_id]
     log_views(ctx, found, via="web")
-    return page(request, "calls.html", {"calls": found, "reviews": reviews}, case=ctx)
+    context = {"calls": found, "reviews": reviews, "sure": certainties(ctx.store), "sort": sort}
+    return page(request, "calls.html", context, case=ctx)
 
 
 @dataclass(frozen=True)
@@ -143,8 +159,12 @@ def search_filters(
     entity: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
     unit: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
     status: Annotated[str | None, Query(max_length=_FILTER_CHARS)] = None,
+    exact: bool = False,
 ) -> SearchFilters:
-    """The filters of the search page's form and of ``GET /api/search``; empty means none."""
+    """The filters of the search page's form and of ``GET /api/search``; empty means none.
+
+    ``exact`` leaves out approximate hits (words that only sound like the query).
+    """
     return SearchFilters(
         lang or None,
         date_from or None,
@@ -154,6 +174,7 @@ def search_filters(
         entity or None,
         unit or None,
         status or None,
+        exact=exact,
     )
 
 
@@ -180,7 +201,7 @@ def search_page(
             shown = [
                 ShownHit(
                     hit,
-                    marked(hit.text, highlight_spans(hit.text, hit.language, terms)),
+                    marked(hit.text, hit_spans(hit, terms)),
                     marked(
                         hit.translation or "",
                         highlight_spans(hit.translation or "", "en", terms, english=True),

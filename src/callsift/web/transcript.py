@@ -5,15 +5,19 @@ word by clicking it, so each word carries its Whisper timestamps; entities
 and watchlist hits are marked on the words they cover. A segment a reviewer
 corrected shows the corrected text, which no longer lines up with the
 recogniser's words, as one untimed piece (clicking it plays the segment).
+Words heard with a probability under the threshold carry the ``unsure``
+mark, and the probability in their tooltip (a word a reviewer typed is sure).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from callsift.analyze.confidence import is_low, word_spans
 from callsift.dossier import CallDossier
 from callsift.records import Segment
 from callsift.store.review import SegmentVersion
+from callsift.store.translations import ShownEnglish, TranslationVersion
 
 __all__ = ["Piece", "SegmentView", "segment_views"]
 
@@ -42,6 +46,8 @@ class SegmentView:
     segment: Segment
     pieces: list[Piece]
     versions: list[SegmentVersion]
+    english: ShownEnglish | None = None
+    english_versions: list[TranslationVersion] = field(default_factory=list)
 
 
 def _word_spans(segment: Segment) -> list[tuple[int, int, float, float]] | None:
@@ -64,8 +70,23 @@ def _cuts(length: int, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(points[:-1], points[1:], strict=True) if b > a]
 
 
+def _unsure(segment: Segment) -> list[tuple[int, int, str, str]]:
+    """A mark on each word heard with a low probability."""
+    return [
+        (
+            w.start_char,
+            w.end_char,
+            "unsure",
+            f"uncertain: heard with probability {w.probability:.2f}",
+        )
+        for w in word_spans(segment)
+        if is_low(w.probability)
+    ]
+
+
 def _pieces(segment: Segment, marks: list[tuple[int, int, str, str]]) -> list[Piece]:
     text = segment.text
+    marks = marks + _unsure(segment)
     words = _word_spans(segment) if segment.version == 1 else None
     bounds = [(a, b) for a, b, _, _ in words or []] + [(a, b) for a, b, _, _ in marks]
     pieces = []
@@ -84,8 +105,13 @@ def _pieces(segment: Segment, marks: list[tuple[int, int, str, str]]) -> list[Pi
     return pieces
 
 
-def segment_views(dossier: CallDossier) -> list[SegmentView]:
-    """Every segment of the call, in time order, ready to render."""
+def segment_views(
+    dossier: CallDossier,
+    english: list[ShownEnglish] | None = None,
+    english_versions: dict[int, list[TranslationVersion]] | None = None,
+) -> list[SegmentView]:
+    """Every segment of the call, in time order, ready to render, with its checked English."""
+    shown = {row.segment_id: row for row in english or []}
     marks: dict[int, list[tuple[int, int, str, str]]] = {}
     for mention in dossier.mentions:
         if mention.segment_id is not None:
@@ -104,6 +130,8 @@ def segment_views(dossier: CallDossier) -> list[SegmentView]:
             segment,
             _pieces(segment, marks.get(segment.id or -1, [])),
             dossier.versions.get(segment.id or -1, []),
+            shown.get(segment.id or -1),
+            (english_versions or {}).get(segment.id or -1, []),
         )
         for segment in dossier.segments
     ]

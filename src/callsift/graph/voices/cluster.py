@@ -73,6 +73,8 @@ class VoiceChannel:
             ``None`` if it was skipped or resembles no voice.
         similarity: a member's mean similarity to the rest of its voice, a mixed
             channel's to the voice it was attached to; ``None`` when alone.
+        speaker: 0 for the whole channel, 1 or 2 for one voice of a split mixed
+            channel (``party`` is then its role, if known).
     """
 
     call_id: int
@@ -85,6 +87,7 @@ class VoiceChannel:
     number_key: str | None = None
     cluster: int | None = None
     similarity: float | None = None
+    speaker: int = 0
 
 
 def average_linkage(similarity: np.ndarray, threshold: float) -> list[int]:
@@ -127,7 +130,8 @@ def _ordered(a: VoiceChannel, b: VoiceChannel) -> tuple[VoiceChannel, VoiceChann
 
 
 def _side(c: VoiceChannel) -> str:
-    return f"the {c.party} on channel {c.channel}"
+    voice = f" (speaker {c.speaker} of a mono channel)" if c.speaker else ""
+    return f"the {c.party} on channel {c.channel}{voice}"
 
 
 def number_findings(

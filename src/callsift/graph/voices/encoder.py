@@ -27,6 +27,7 @@ What differs from Resemblyzer's own ``embed_utterance``:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -43,8 +44,10 @@ __all__ = ["VoiceEncoder", "encoder_key", "load_encoder", "speech_of"]
 WEIGHTS_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 """Digest of ``resemblyzer/pretrained.pt`` in resemblyzer 0.1.4."""
 
-PREPROCESSING = "silero-telephone-vad,-30dBFS,rate1.3"
-"""What happens to the audio before the network; part of the model key."""
+PREPROCESSING = "silero-telephone-vad,-30dBFS,rate1.3,voices-of-mono-split"
+"""What happens to the audio before the network; part of the model key. The last
+part says a mono channel split by diarisation is embedded voice by voice, so
+calls embedded before that are embedded again."""
 
 SAMPLE_RATE = 16000
 _TARGET_DBFS = -30.0
@@ -124,12 +127,55 @@ class VoiceEncoder:
         norm = np.linalg.norm(total)
         return (total / norm).astype(np.float32) if norm > 0 else None
 
+    def embed_windows(
+        self, samples: np.ndarray, regions: list[tuple[float, float]], window_s: float, hop_s: float
+    ) -> tuple[list[tuple[float, float]], np.ndarray]:
+        """L2-normalised voice prints of short windows inside each speech region.
 
+        Each region is volume-normalised on its own, then cut into windows of
+        ``window_s`` every ``hop_s`` (the last one ends at the region's end; a
+        region shorter than a window is one window, padded). Returns the
+        ``(start_s, end_s)`` of each window and a ``(windows, 256)`` array. What
+        diarisation clusters: one voice print per moment, not per channel.
+        """
+        import torch
+        from resemblyzer.audio import wav_to_mel_spectrogram
+
+        frames_per_s = 100  # Resemblyzer's mel frames are 10 ms apart
+        width, step = round(window_s * frames_per_s), max(1, round(hop_s * frames_per_s))
+        spans: list[tuple[float, float]] = []
+        mels: list[np.ndarray] = []
+        for start, end in regions:
+            wav = np.asarray(samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)], np.float32)
+            rms = float(np.sqrt(np.mean(np.square(wav, dtype=np.float64)))) if wav.size else 0.0
+            if rms <= 1e-9:
+                continue
+            mel = wav_to_mel_spectrogram(wav * np.float32(10 ** (_TARGET_DBFS / 20) / rms))
+            firsts = list(range(0, max(1, len(mel) - width + 1), step))
+            if firsts[-1] + width < len(mel):
+                firsts.append(len(mel) - width)
+            for first in firsts:
+                window = mel[first : first + width]
+                mels.append(np.pad(window, ((0, width - len(window)), (0, 0))))
+                last = min(first + width, len(mel))
+                spans.append((start + first / frames_per_s, start + last / frames_per_s))
+        out = np.zeros((len(mels), self._model.linear.out_features), np.float32)
+        with torch.no_grad():
+            for first in range(0, len(mels), _BATCH):
+                batch = torch.from_numpy(np.stack(mels[first : first + _BATCH]))
+                out[first : first + _BATCH] = self._model(batch).numpy()
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return spans, out / np.where(norms > 0, norms, 1.0)
+
+
+@functools.cache
 def load_encoder(threads: int = 1) -> VoiceEncoder:
     """Check the pinned weights, import torch and Resemblyzer, load the encoder on the CPU.
 
     ``threads`` sets torch's intra-op threads for this process (0 keeps torch's
     default). Raises ``ModelError`` if the weights are missing or altered.
+    Loaded once per process and shared: the voice comparison and diarisation
+    (in a pipeline worker) use the same encoder, which keeps no state.
     """
     key = encoder_key()
     with warnings.catch_warnings():

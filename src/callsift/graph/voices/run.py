@@ -10,7 +10,10 @@ Which party a channel holds: in a stereo call with one party per channel,
 channel 0 is the caller and channel 1 the receiver (``VoiceOptions.channel0``
 swaps them, for recorders that tap the other way). A mixed channel (a mono
 call, or stereo channels that carry one mix) holds both parties: it joins the
-voice it resembles but is never tied to a number, so it makes no finding.
+voice it resembles but is never tied to a number, so it makes no finding. When
+``process`` split it into two voices (``speakers.py``), each voice is embedded
+from its own segments and compared like a party's channel; it is tied to the
+caller's or the receiver's number where its role is known.
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ from callsift.graph.voices.encoder import (
     load_encoder,
     speech_of,
 )
+from callsift.graph.voices.speakers import holds_both_parties
 from callsift.records import Call, FindingRecord, VoicePrint
-from callsift.store import CaseStore, list_calls
+from callsift.store import CaseStore, list_calls, segments_of
 from callsift.store.findings import replace_findings
 from callsift.store.locks import holding_case
 from callsift.store.voices import save_voice_prints, voice_prints, voiced_calls
@@ -90,6 +94,10 @@ class VoiceOptions:
             the two 30 s halves of a real lecture already agree at 0.97.
         channel0: the party on channel 0 of a stereo call, ``caller`` or
             ``receiver``; channel 1 holds the other.
+        mono_voices: compare each voice of a mono channel that ``process``
+            split in two as a party of its own, tied to the caller's or the
+            receiver's number where its role is known. False treats those
+            voices as mixed channels: attached to a voice, never a finding.
         threads: torch threads for embedding (0: torch's default).
     """
 
@@ -99,6 +107,7 @@ class VoiceOptions:
     max_speech_s: float | None = 120.0
     channel0: str = "caller"
     threads: int = 1
+    mono_voices: bool = True
 
     def __post_init__(self) -> None:
         if self.channel0 not in ROLES:
@@ -165,23 +174,45 @@ class VoiceReport:
 def embed_call(
     encoder: VoiceEncoder, call: Call, store: CaseStore, options: VoiceOptions
 ) -> list[VoicePrint]:
-    """Decode a call, find each party's speech and embed it (``InputError`` if undecodable)."""
+    """Decode a call, find each party's speech and embed it (``InputError`` if undecodable).
+
+    A mixed channel that diarisation split gets one print per voice, made from
+    that voice's segments, instead of one for the mix.
+    """
     _, tracks = decode(store.originals.path(call.sha256), DecodeOptions())
     parties = split_parties(tracks)
+    voices = _voice_spans(store, call.id) if holds_both_parties(tracks, len(parties)) else {}
     prints = []
     for index, samples in parties:
-        speech = speech_of(samples, speech_regions(samples), options.max_speech_s)
-        prints.append(
-            VoicePrint(
-                call.id, index, len(speech) / SAMPLE_RATE, encoder.key, encoder.embed(speech)
+        spans = voices.get(index) or {0: speech_regions(samples)}
+        for speaker, regions in sorted(spans.items()):
+            speech = speech_of(samples, regions, options.max_speech_s)
+            prints.append(
+                VoicePrint(
+                    call.id,
+                    index,
+                    len(speech) / SAMPLE_RATE,
+                    encoder.key,
+                    encoder.embed(speech),
+                    speaker=speaker,
+                )
             )
-        )
     kept = {index for index, _ in parties}
     if len(tracks) == 2 and len(parties) == 1:
         silent = [i for i, t in enumerate(tracks) if i not in kept and _silent(t)]
         # A silent side was dropped: its row keeps the other channel single-party.
         prints += [VoicePrint(call.id, i, 0.0, encoder.key, None) for i in silent]
     return sorted(prints, key=lambda p: p.channel)
+
+
+def _voice_spans(store: CaseStore, call_id: int) -> dict[int, dict[int, list[tuple[float, float]]]]:
+    """Channel -> speaker -> the times of that voice's segments, for split channels."""
+    spans: dict[int, dict[int, list[tuple[float, float]]]] = {}
+    for segment in segments_of(store, call_id):
+        if segment.speaker:
+            by_voice = spans.setdefault(segment.channel, {})
+            by_voice.setdefault(segment.speaker, []).append((segment.start, segment.end))
+    return {channel: voices for channel, voices in spans.items() if len(voices) == 2}
 
 
 def _silent(track: np.ndarray) -> bool:
@@ -235,16 +266,21 @@ def _channels(
             reason = f"too little speech ({p.speech_s:.1f} s < {options.min_speech_s:g} s)"
             skipped.append(SkippedChannel(p.call_id, file, p.channel, reason))
             continue
-        channel = VoiceChannel(p.call_id, file, p.channel, round(p.speech_s, 2), p.mixed)
-        if not p.mixed:
+        mixed = p.mixed or (bool(p.speaker) and not options.mono_voices)
+        channel = VoiceChannel(
+            p.call_id, file, p.channel, round(p.speech_s, 2), mixed, speaker=p.speaker
+        )
+        if not mixed:
             if p.call_id not in numbers:
                 numbers[p.call_id] = {
                     role: (n.e164 or n.raw, number_key(n.raw, n.e164))
                     for role, n in numbers_of(store, p.call_id).items()
                 }
             first = options.channel0
-            party = first if p.channel == 0 else next(r for r in ROLES if r != first)
-            shown, matched = numbers[p.call_id].get(party, (None, None))
+            party: str | None = first if p.channel == 0 else next(r for r in ROLES if r != first)
+            if p.speaker:
+                party = p.role  # one voice of a split mono channel: named by what it said
+            shown, matched = numbers[p.call_id].get(party or "", (None, None))
             channel = replace(channel, party=party, number=shown, number_key=matched)
         kept.append((channel, np.asarray(p.embedding, np.float32)))
     return kept, skipped

@@ -1,0 +1,160 @@
+"""Approximate hits: segments that say a query's words as the model misheard them.
+
+The exact search finds every written form of a word; a word heard wrong
+("визюме" for "в Изюме", "Патальюн" for "батальон", "бронит рансп ортёра"
+for "бронетранспортёр") has no form to find. The sound index
+(``store.sounds``) holds each segment's words keyed by how they sound
+(``search.sounds``), joined without spaces; pieces of the query's key pick
+candidates from its trigram index, and each candidate is then checked here,
+in Python, against the query's whole structure: every word of an AND, one side
+of an OR, no excluded word. A candidate passes when each word is there
+exactly or within the edit budget of its key, so precision rests on this
+check, not on the index. Approximate hits rank after every exact hit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from callsift.records import SearchFilters, SearchHit
+from callsift.search.query import Term, highlight_spans, marked
+from callsift.search.sounds import (
+    KEY_VERSION,
+    budget,
+    chunks,
+    find,
+    index_text,
+    segment_key,
+    skeleton,
+    sound_key,
+    stem_key,
+)
+from callsift.store import CaseStore
+from callsift.store.sounds import refresh_sounds, sound_candidates
+
+__all__ = ["CANDIDATES", "approximate_hits", "hit_spans", "sound_expression", "verify"]
+
+CANDIDATES = 200
+"""Most segments checked per query: the approximate pass stays bounded at scale."""
+
+
+def _runs(terms: list[Term]) -> list[list[Term]]:
+    """The positive terms as AND-runs between the ORs the user typed (FTS5's precedence)."""
+    runs: list[list[Term]] = [[]]
+    for term in terms:
+        if term.is_or:
+            runs.append([])
+        elif not term.exclude:
+            runs[-1].append(term)
+    return [run for run in runs if run]
+
+
+def _any(pieces: list[str]) -> str:
+    return "(" + " OR ".join('"' + p.replace('"', '""') + '"' for p in pieces) + ")"
+
+
+def _term_expression(term: Term) -> str | None:
+    """Pieces of one term's key, for the trigram index; a phrase needs a piece of each word.
+
+    However the edits fall in a phrase, no word of it has more than the
+    phrase's budget, so each word with consonants enough to cut into pieces
+    that do not overlap holds one of its own: asking for all of them keeps a
+    phrase's candidates few. Shorter words leave it to the whole phrase's pieces.
+    """
+    key = stem_key(term.words)
+    if len(term.words) > 1:
+        words = [sound_key(w) for w in term.words[:-1]] + [stem_key(term.words[-1:])]
+        whole = 3 * (math.floor(budget(key)) + 1)  # room for pieces that do not overlap
+        each = [_any(chunks(w, budget(key))) for w in words if len(skeleton(w)) >= whole]
+        if each:
+            return "(" + " AND ".join(each) + ")"
+    pieces = [piece for piece in chunks(key) if len(piece) >= 3]
+    return _any(pieces) if pieces else None
+
+
+def sound_expression(terms: list[Term]) -> str | None:
+    """A trigram MATCH for any positive term's pieces; None if no term has any."""
+    expressions = [
+        _term_expression(term)
+        for term in terms
+        if not term.is_or and not term.exclude and not term.prefix
+    ]
+    found = list(dict.fromkeys(e for e in expressions if e))
+    return " OR ".join(found) if found else None
+
+
+def verify(
+    text: str, language: str | None, terms: list[Term]
+) -> tuple[float, dict[str, str], list[tuple[int, int]]] | None:
+    """Whether ``text`` says the query, some of it only as it sounds.
+
+    Returns the letters that differ, what each approximate term matched
+    (``{"Изюм": "визюме"}``) and where; None when the text does not say it,
+    or says an excluded word.
+    """
+    excluded = [replace(t, exclude=False) for t in terms if t.exclude]
+    if any(highlight_spans(text, language, [t]) for t in excluded):
+        return None
+    heard = segment_key(text)
+    for run in _runs(terms):
+        edits, matched, written, spans = 0.0, {}, {}, []
+        for term in run:
+            # A phrase is checked whole by its sound: one word of it heard
+            # right does not make the phrase there.
+            exact = [] if term.phrase else highlight_spans(text, language, [term])
+            if exact:
+                spans += exact
+                written[" ".join(term.words)] = text[exact[0][0] : exact[0][1]]
+                continue
+            found = None if term.prefix else find(term.words, heard)
+            if found is None:
+                break
+            edits += found.edits
+            matched[" ".join(term.words)] = text[found.start : found.end]
+            spans.append((found.start, found.end))
+        else:
+            # Said exactly, yet not in the exact index: its lemmas were never
+            # stored (a segment another SQLite client wrote). Found all the same.
+            return edits, matched or written, spans
+    return None
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def hit_spans(hit: SearchHit, terms: list[Term]) -> list[tuple[int, int]]:
+    """Spans of ``hit.text`` to mark: the exact words, or what an approximate hit matched."""
+    if hit.match != "approximate":
+        return highlight_spans(hit.text, hit.language, terms)
+    checked = verify(hit.text, hit.language, terms)
+    return _merged(checked[2]) if checked else []
+
+
+def approximate_hits(
+    store: CaseStore, terms: list[Term], exact: str, filters: SearchFilters
+) -> list[SearchHit]:
+    """Segments the exact expression ``exact`` misses that say ``terms`` as heard, best first."""
+    expression = sound_expression(terms)
+    if expression is None or filters.exact or filters.lang == "en":
+        return []
+    refresh_sounds(store, index_text, KEY_VERSION)
+    hits = []
+    for hit in sound_candidates(store, expression, exact, filters, CANDIDATES):
+        checked = verify(hit.text, hit.language, terms)
+        if checked is None:
+            continue
+        edits, hit.matched, spans = checked
+        hit.match, hit.score = "approximate", float(edits)
+        hit.snippet = "".join(
+            f"[{p.text}]" if p.hit else p.text for p in marked(hit.text, _merged(spans))
+        )
+        hits.append(hit)
+    return sorted(hits, key=lambda h: (h.score, h.call_id, h.start, h.channel))
