@@ -104,6 +104,8 @@ def test_the_caption_names_the_engine_and_the_doubts() -> None:
     assert caption("whisper-translate", notes).startswith("machine translation (whisper-translate)")
     assert "DOUBTFUL: двенадцать" in caption("whisper-translate", notes)
     assert "DOUBTFUL" not in caption(None, [])
+    # A reviewer's English is never called a machine's, whatever engine wrote version 1.
+    assert caption("whisper-translate", [], version=3) == "English corrected by a reviewer (v3)"
 
 
 def test_transliteration_is_plain_latin() -> None:

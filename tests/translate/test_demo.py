@@ -85,3 +85,12 @@ def test_chrf_against_the_hand_written_references(
 NAMES_FLOOR = 0.5
 NUMBERS_FLOOR = 0.85
 CHRF_FLOOR = 41.0
+
+
+def test_report_excerpts_name_the_model_that_wrote_the_english(demo_case: Path) -> None:
+    from callsift.store.export_queries import flagged_excerpts
+
+    with CaseStore(demo_case) as store:
+        translated = [e for e in flagged_excerpts(store, None) if e.translation]
+    assert translated
+    assert {e.translation_engine for e in translated} == {"Whisper base, translate task"}

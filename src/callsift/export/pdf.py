@@ -134,7 +134,7 @@ def _excerpt(pdf: _Report, item: Excerpt) -> None:
         pdf.set_text_color(*_GREY)
         pdf.multi_cell(0, 4.4, item.translation, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(_FONT, "I", 7.5)
-        note = caption(item.translation_engine, item.translation_notes)
+        note = caption(item.translation_engine, item.translation_notes, item.translation_version)
         pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2.5)

@@ -111,9 +111,10 @@ def _excerpt(item: Excerpt) -> str:
         if is_low(item.confidence) and item.confidence is not None
         else ""
     )
+    label = caption(item.translation_engine, item.translation_notes, item.translation_version)
     translation = (
         f'<p class="translation" lang="en">{_e(item.translation)}</p>'
-        f'<p class="small">{_e(caption(item.translation_engine, item.translation_notes))}</p>'
+        f'<p class="small">{_e(label)}</p>'
         if item.translation and item.language != "en"
         else ""
     )

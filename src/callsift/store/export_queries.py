@@ -18,6 +18,7 @@ from callsift.errors import InputError
 from callsift.records import Call, Word
 from callsift.store.case import CaseStore
 from callsift.store.queries import get_call, list_calls
+from callsift.store.translations import engine_name
 
 __all__ = [
     "Excerpt",
@@ -54,6 +55,9 @@ class Excerpt:
     confidence: float | None = None
     """The lowest word probability under the match (see ``FlagHit``)."""
     translation_engine: str | None = None
+    """What wrote the English, as a reader knows it ("Whisper base, translate task")."""
+    translation_version: int = 1
+    """Above 1 when a reviewer corrected the English."""
     translation_notes: tuple[dict[str, Any], ...] = ()
     """What the translation checks found in the English (``callsift.translate.checks``)."""
     words: tuple[Word, ...] = ()
@@ -125,13 +129,17 @@ def finding_counts(store: CaseStore, call_ids: Sequence[int] | None) -> dict[int
     return {row["call_id"]: row["n"] for row in rows}
 
 
+_NOT_EXCERPT = {"translation_doubts", "translation_engine", "processed_with"}
+
+
 def flagged_excerpts(store: CaseStore, call_ids: Sequence[int] | None) -> list[Excerpt]:
     """Every watchlist hit with its segment and translation, by call and time."""
     where, args = _selection("f.call_id", call_ids)
     rows = store.conn.execute(
         'SELECT f.call_id, c.file, f.channel, f.start, s."end", f.topic, f.term,'
         " f.text AS match, f.start_char, f.end_char, s.language, s.text, s.translation,"
-        " f.confidence, s.words, s.translation_engine, s.translation_doubts"
+        " f.confidence, s.words, s.translation_engine, s.translation_doubts,"
+        " s.translation_version, c.processed_with"
         " FROM flags f JOIN calls c ON c.id = f.call_id JOIN segments s ON s.id = f.segment_id"
         f" WHERE {where} ORDER BY f.call_id, f.start, f.id",
         args,
@@ -139,7 +147,9 @@ def flagged_excerpts(store: CaseStore, call_ids: Sequence[int] | None) -> list[E
     return [
         Excerpt(
             **{
-                **{k: row[k] for k in row.keys() if k != "translation_doubts"},
+                **{k: row[k] for k in row.keys() if k not in _NOT_EXCERPT},
+                "translation_engine": row["translation_engine"]
+                and engine_name(row["translation_engine"], row["processed_with"]),
                 "words": tuple(Word(**w) for w in json.loads(row["words"])),
                 "translation_notes": tuple(json.loads(row["translation_doubts"] or "[]")),
             }

@@ -33,6 +33,8 @@ __all__ = [
     "english_label",
     "english_of",
     "english_to_check",
+    "english_to_repair",
+    "save_repairs",
     "save_translation_checks",
     "translation_versions_of",
 ]
@@ -48,6 +50,7 @@ class EnglishToCheck:
     english: str
     logprob: float | None
     dropped: str | None
+    repair: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,20 +134,25 @@ def english_label(store: CaseStore, call_id: int) -> str:
         )
     }
     row = store.conn.execute("SELECT processed_with FROM calls WHERE id = ?", (call_id,)).fetchone()
-    settings = json.loads(row["processed_with"]) if row and row["processed_with"] else {}
-    model = settings.get("transcribe", {}).get("model", {}).get("name", "?")
-    names = sorted(
-        f"Whisper {model}, translate task" if engine == "whisper-translate" else engine
-        for engine in engines
-    )
+    processed_with = row["processed_with"] if row else None
+    names = sorted(engine_name(engine, processed_with) for engine in engines)
     return f"machine translation ({'; '.join(names) or 'none'})"
+
+
+def engine_name(engine: str, processed_with: str | None) -> str:
+    """An engine as a reader knows it: Whisper's own translation names its model."""
+    if engine != "whisper-translate":
+        return engine
+    settings = json.loads(processed_with) if processed_with else {}
+    model = settings.get("transcribe", {}).get("model", {}).get("name", "?")
+    return f"Whisper {model}, translate task"
 
 
 def english_to_check(store: CaseStore, call_id: int) -> list[EnglishToCheck]:
     """The call's segments whose English a machine wrote and no reviewer changed."""
     rows = store.conn.execute(
         "SELECT id, text, language, coalesce(translation_machine, translation) AS english,"
-        " translation_logprob, translation_dropped FROM segments"
+        " translation_logprob, translation_dropped, translation_repair FROM segments"
         " WHERE call_id = ? AND translation IS NOT NULL AND translation_version = 1"
         " ORDER BY start, channel",
         (call_id,),
@@ -157,6 +165,7 @@ def english_to_check(store: CaseStore, call_id: int) -> list[EnglishToCheck]:
             r["english"],
             r["translation_logprob"],
             r["translation_dropped"],
+            json.loads(r["translation_repair"]) if r["translation_repair"] else None,
         )
         for r in rows
     ]
@@ -266,3 +275,54 @@ def translation_versions_of(store: CaseStore, call_id: int) -> dict[int, list[Tr
             )
         )
     return versions
+
+
+def english_to_repair(
+    store: CaseStore, engine: str
+) -> list[tuple[int, str, dict[int, tuple[int, float, float]]]]:
+    """Calls with ``engine``'s English that lacks a name or number, not yet tried again.
+
+    Returns ``(call_id, sha256, {segment_id: (channel, start, end)})`` per call
+    (see ``callsift.translate.repair``).
+    """
+    rows = store.conn.execute(
+        "SELECT s.id, s.call_id, s.channel, s.start, s.\"end\", s.translation_doubts, c.sha256"
+        " FROM segments s JOIN calls c ON c.id = s.call_id"
+        " WHERE c.status = 'done' AND s.translation_engine = ? AND s.translation_version = 1"
+        " AND s.translation_doubts IS NOT NULL AND s.translation_repair IS NULL"
+        " ORDER BY s.call_id, s.start, s.channel",
+        (engine,),
+    )
+    found: dict[int, tuple[str, dict[int, tuple[int, float, float]]]] = {}
+    for r in rows:
+        notes = json.loads(r["translation_doubts"])
+        if any(n["check"] in ("name", "number") and not n.get("fixed") for n in notes):
+            _, places = found.setdefault(r["call_id"], (r["sha256"], {}))
+            places[r["id"]] = (r["channel"], r["start"], r["end"])
+    return [(call_id, sha, places) for call_id, (sha, places) in found.items()]
+
+
+def save_repairs(
+    store: CaseStore,
+    call_id: int,
+    tried: dict[int, tuple[str | None, float | None, dict[str, Any]]],
+) -> None:
+    """Record each segment's second try, ``{segment_id: (english or None, logprob, what)}``.
+
+    ``english`` replaces the machine's English when the try was kept (the
+    checks run again after); ``what`` is kept either way, so no segment is
+    tried twice under the same transcript.
+    """
+    with store.transaction():
+        for segment_id, (english, logprob, what) in tried.items():
+            store.conn.execute(
+                "UPDATE segments SET translation_repair = ?,"
+                " translation_machine = coalesce(?, translation_machine),"
+                " translation = coalesce(?, translation),"
+                " translation_logprob = CASE WHEN ? IS NULL THEN translation_logprob ELSE ? END"
+                " WHERE id = ? AND translation_version = 1",
+                (json.dumps(what, ensure_ascii=False), english, english, english, logprob, segment_id),
+            )
+        sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
+        kept = sum(english is not None for english, _, _ in tried.values())
+        store.log("repair-translation", sha["sha256"], segments=len(tried), kept=kept)

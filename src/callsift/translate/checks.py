@@ -241,9 +241,16 @@ def check_translation(
     return result
 
 
-def caption(engine: str | None, notes: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> str:
-    """The line printed under machine English: what wrote it, and why it is doubtful."""
-    label = f"machine translation ({engine})" if engine else "machine translation"
+def caption(
+    engine: str | None,
+    notes: list[dict[str, Any]] | tuple[dict[str, Any], ...],
+    version: int = 1,
+) -> str:
+    """The line printed under the English: who wrote it, and why it is doubtful."""
+    if version > 1:
+        label = f"English corrected by a reviewer (v{version})"
+    else:
+        label = f"machine translation ({engine})" if engine else "machine translation"
     doubts = [note["detail"] for note in notes if not note.get("fixed")]
     fixed = [note["detail"] for note in notes if note.get("fixed")]
     if doubts:
