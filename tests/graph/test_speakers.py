@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from callsift.analyze.roles import name_roles
+from callsift.cli import app
 from callsift.export.package import build_package
 from callsift.export.redact import Redaction
 from callsift.export.transcripts import to_txt, to_vtt
@@ -168,3 +170,10 @@ def test_roles_come_from_introductions_and_bare_answers(
 
     assert found == roles
     assert reason
+
+
+def test_show_names_each_voice_on_its_lines(mono_case: Path) -> None:
+    result = CliRunner().invoke(app, ["show", "1", "--case", str(mono_case)])
+    assert result.exit_code == 0, result.output
+    assert "caller: ru" in result.output and "receiver: ru" in result.output
+    assert "ch0 caller ru" in result.output and "ch0 receiver ru" in result.output

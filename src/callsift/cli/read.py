@@ -150,18 +150,24 @@ def show(
         out.print(
             f"[yellow]{escape(call.damage)}: the transcript ends where the file does[/yellow]"
         )
+    voices: dict[tuple[int, int | None], str] = {}
     for channel in dossier.channels:
         mixed = " (mixed Russian/Ukrainian)" if channel.mixed else ""
         out.print(f"channel {channel.channel}: {channel.language}{mixed}")
+        for voice in channel.speakers:
+            voices[channel.channel, voice.speaker] = voice.label
+            out.print(f"  {voice.label}: {voice.language}, {escape(voice.role_reason or '')}")
     for key, value in (call.metadata or {}).items():
         if value and key not in ("file", "problems", "extra", "caller", "receiver"):
             out.print(f"{key}: {escape(str(value))}")
     for role, number in dossier.numbers.items():
         out.print(f"{role}: {number_text(number)}")
     for segment in dossier.segments:
+        label = voices.get((segment.channel, segment.speaker))
+        who = f" {label}" if label else ""
         out.print(
             f"[dim]{segment.start:7.2f}–{segment.end:7.2f}[/dim] "
-            f"[cyan]ch{segment.channel} {segment.language}[/cyan] {_underline_unsure(segment)}"
+            f"[cyan]ch{segment.channel}{who} {segment.language}[/cyan] {_underline_unsure(segment)}"
         )
         if segment.translation and segment.language != "en":
             out.print(f"{'':16}[dim]{escape(segment.translation)}[/dim]")
