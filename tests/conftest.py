@@ -79,11 +79,13 @@ def build_demo_case(root: Path) -> None:
     from callsift.analyze.run import analyze_case
     from callsift.ingest.run import ingest_paths
     from callsift.pipeline import ProcessOptions, process_case
+    from callsift.translate.repair import repair_case
 
     with CaseStore(root) as store:
         ingest_paths(store, [DEMO])
         process_case(store, ProcessOptions())
         analyze_case(store)
+        repair_case(store)
 
 
 if __name__ == "__main__":

@@ -79,12 +79,13 @@ def test_chrf_against_the_hand_written_references(
     assert chrf >= CHRF_FLOOR
 
 
-# Measured on the demo corpus of 30 calls (reproducible / native kernels): names
-# 6/9 / 5/9 right, the rest marked; numbers 14/16 / 14/15, the rest marked;
-# chrF 43.2 / 43.6.
-NAMES_FLOOR = 0.5
-NUMBERS_FLOOR = 0.85
-CHRF_FLOOR = 41.0
+# Measured on the demo corpus of 30 calls (reproducible / native kernels), with
+# the segments that lost a name or a number translated again
+# (callsift.translate.repair): names 9/9 / 9/9 right; numbers 15/16 / 14/15, the
+# rest marked; chrF 43.6 / 44.1 (6/9 / 5/9, 14/16 / 14/15, 43.2 / 43.6 before).
+NAMES_FLOOR = 0.85
+NUMBERS_FLOOR = 0.9
+CHRF_FLOOR = 43.0
 
 
 def test_report_excerpts_name_the_model_that_wrote_the_english(demo_case: Path) -> None:

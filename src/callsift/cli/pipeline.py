@@ -21,6 +21,7 @@ from callsift.pipeline import CallOutcome, ProcessOptions, process_case
 from callsift.store import case_status
 from callsift.transcribe import DEFAULT_MODEL, ModelSpec, TranscribeOptions
 from callsift.translate import ArgosTranslator, LibreTranslateTranslator, translate_case
+from callsift.translate.repair import repair_case
 
 
 @app.command()
@@ -172,6 +173,8 @@ def process(
             )
             translate_case(store, translator)
         run_analysis(store, watchlists)
+        if options.translate:  # English that lost a place or a number, tried once more
+            repair_case(store, options.transcribe)
         number_case(store)  # caller and receiver to E.164, for the graph and the web app
         status = case_status(store)
     if as_json:

@@ -497,7 +497,9 @@ INSERT INTO sounds_stale (segment_id) SELECT id FROM segments;
 # ``translation_doubts`` is the JSON list of the checks' notes
 # (``callsift.translate.checks``), ``translation_dropped`` what was cut out of a
 # looping translation, ``translation_machine`` the model's English exactly as
-# written (``translation`` is what is shown: names set to the gazetteer's).
+# written (``translation`` is what is shown: names set to the gazetteer's),
+# ``translation_repair`` the JSON of a second try at English that lost a name
+# or a number (``callsift.translate.repair``), kept or not.
 # Reviewers' English is kept like transcript corrections: append-only
 # versions, the machine's first (store/translations.py).
 _V7_TRANSLATION = """
@@ -506,6 +508,7 @@ ALTER TABLE segments ADD COLUMN translation_dropped TEXT;
 ALTER TABLE segments ADD COLUMN translation_doubts TEXT;
 ALTER TABLE segments ADD COLUMN translation_machine TEXT;
 ALTER TABLE segments ADD COLUMN translation_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE segments ADD COLUMN translation_repair TEXT;
 CREATE TABLE translation_versions (
     id INTEGER PRIMARY KEY,
     call_id INTEGER NOT NULL REFERENCES calls(id),

@@ -286,7 +286,7 @@ def english_to_repair(
     (see ``callsift.translate.repair``).
     """
     rows = store.conn.execute(
-        "SELECT s.id, s.call_id, s.channel, s.start, s.\"end\", s.translation_doubts, c.sha256"
+        'SELECT s.id, s.call_id, s.channel, s.start, s."end", s.translation_doubts, c.sha256'
         " FROM segments s JOIN calls c ON c.id = s.call_id"
         " WHERE c.status = 'done' AND s.translation_engine = ? AND s.translation_version = 1"
         " AND s.translation_doubts IS NOT NULL AND s.translation_repair IS NULL"
@@ -321,7 +321,8 @@ def save_repairs(
                 " translation = coalesce(?, translation),"
                 " translation_logprob = CASE WHEN ? IS NULL THEN translation_logprob ELSE ? END"
                 " WHERE id = ? AND translation_version = 1",
-                (json.dumps(what, ensure_ascii=False), english, english, english, logprob, segment_id),
+                (json.dumps(what, ensure_ascii=False), english, english, english, logprob)
+                + (segment_id,),
             )
         sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         kept = sum(english is not None for english, _, _ in tried.values())

@@ -45,10 +45,10 @@ ENGINE = "whisper-translate"
 _SENTENCE_SNAP_S = 2.0
 _CLAUSE_SNAP_S = 1.0
 # Repeated word runs this long are forbidden to the decoder (a loop's unit).
-_BAN_NGRAM = 4
+BAN_NGRAM = 4
 # Tokens one 30 s window's English may take: about 140 words, faster than anyone
 # speaks. A loop runs to Whisper's 448 and cost most of a looping call's time.
-_MAX_TOKENS = 192
+MAX_TOKENS = 192
 
 
 @dataclass(frozen=True)
@@ -171,8 +171,8 @@ def _translate(
         language=language,
         beam_size=options.beam_size,
         word_timestamps=True,
-        no_repeat_ngram_size=_BAN_NGRAM,
-        max_new_tokens=_MAX_TOKENS,
+        no_repeat_ngram_size=BAN_NGRAM,
+        max_new_tokens=MAX_TOKENS,
         condition_on_previous_text=False,
         vad_filter=False,
         temperature=list(options.temperatures),
@@ -204,8 +204,8 @@ def _own_spans(
         beam_size=options.beam_size,
         clip_timestamps=clips,
         without_timestamps=True,
-        no_repeat_ngram_size=_BAN_NGRAM,
-        max_new_tokens=_MAX_TOKENS,
+        no_repeat_ngram_size=BAN_NGRAM,
+        max_new_tokens=MAX_TOKENS,
         condition_on_previous_text=False,
         vad_filter=False,
         temperature=list(options.temperatures),
@@ -227,7 +227,7 @@ def translate_channel(
 ) -> list[Translation]:
     """English for each of ``segments`` (one channel's transcript).
 
-    Any run of ``_BAN_NGRAM`` words repeated is forbidden to the decoder: a
+    Any run of ``BAN_NGRAM`` words repeated is forbidden to the decoder: a
     demo call looped "there is no such thing" 37 times over all four of its
     segments, and with the ban it gave English for each (a second pass made
     only once a loop was found cost one more looping decode: translation took

@@ -8,6 +8,7 @@ text engine translates it anew. See :mod:`callsift.translate.checks`.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from callsift.records import Mention
 from callsift.store import CaseStore
@@ -15,7 +16,15 @@ from callsift.store.analysis import mentions_of
 from callsift.store.translations import english_to_check, save_translation_checks
 from callsift.translate.checks import check_translation
 
-__all__ = ["check_call"]
+__all__ = ["check_call", "repair_note"]
+
+
+def repair_note(repair: dict[str, Any]) -> dict[str, Any]:
+    """What a reader is told of English translated again (``callsift.translate.repair``)."""
+    told = f", told to listen for {repair['hint'].rstrip('.')}" if repair.get("hint") else ""
+    first = repair["before"]
+    detail = f"translated again from this segment's audio alone{told}; it first read {first!r}"
+    return {"check": "repair", "detail": detail, "fixed": True}
 
 
 def check_call(store: CaseStore, call_id: int) -> int:
@@ -34,6 +43,8 @@ def check_call(store: CaseStore, call_id: int) -> int:
             item.logprob,
             item.dropped,
         )
+        if item.repair and item.repair.get("kept"):
+            check.notes.append(repair_note(item.repair))
         checked[item.segment_id] = (check.english, check.notes)
         doubtful += check.doubtful
     if checked:
