@@ -113,6 +113,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
         Capability.CORRECT,
         json=lambda s: {"text": "Мама, привет, это я, Серёжа!", "version": _segment_version(s)},
     ),
+    ("POST", "/api/calls/{call_id}/segments/{segment_id}/english"): Rule(
+        Capability.CORRECT,
+        json=lambda s: {"text": "Mum, hi. It's me, Seryozha!", "version": _english_version(s)},
+    ),
     ("POST", "/api/calls/{call_id}/verification"): Rule(
         Capability.VERIFY,
         json=lambda s: {"status": "unverified", "version": _review_version(s)},

@@ -53,3 +53,22 @@ def test_a_reviewer_corrects_the_english_as_a_new_version(
         assert [(v.version, v.editor) for v in versions] == [(1, "callsift"), (2, "analyst")]
         logged = [e for e in store.custody() if e["action"] == "correct-translation"]
         assert logged[-1]["actor"] == "analyst"
+
+
+def test_the_api_corrects_the_english_with_the_same_versions(
+    app: FastAPI, cases: dict[str, Any]
+) -> None:
+    call_id, segment_id = _call_with_doubt(cases)
+    with CaseStore(cases["alpha"]) as store:
+        version = next(e.version for e in english_of(store, call_id) if e.segment_id == segment_id)
+    url = f"/api/calls/{call_id}/segments/{segment_id}/english"
+    case = {"case": "alpha"}
+    with signed_in(app, "analyst") as analyst:
+        ok = analyst.post(url, params=case, json={"text": "From a script.", "version": version})
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["english_version"] == version + 1
+        stale = analyst.post(url, params=case, json={"text": "Late.", "version": version})
+        assert stale.status_code == 409 and f"since version {version}" in stale.text
+    with CaseStore(cases["alpha"]) as store:
+        shown = next(e for e in english_of(store, call_id) if e.segment_id == segment_id)
+    assert shown.english == "From a script." and shown.version == version + 1

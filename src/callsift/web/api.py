@@ -25,6 +25,7 @@ from callsift.store import case_status, list_calls
 from callsift.store.certainty import certainties
 from callsift.store.jobs import recent_jobs
 from callsift.store.review import add_annotation, correct_segment
+from callsift.store.translations import correct_translation
 from callsift.verify.status import set_status, verification_list
 from callsift.web.calls import existing_call, open_call, vouched_note
 from callsift.web.errors import BadRequest
@@ -144,6 +145,21 @@ def correct(
     )
     analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
     return {"call_id": call_id, "segment_id": segment_id, "version": version}
+
+
+@router.post("/calls/{call_id}/segments/{segment_id}/english")
+def correct_english(
+    ctx: Correcting,
+    call_id: CallId,
+    segment_id: SegmentId,
+    body: Annotated[CorrectionIn, Body()],
+) -> dict[str, Any]:
+    """Correct a segment's English; 409 if it changed since ``version``."""
+    existing_call(ctx, call_id)
+    version = correct_translation(
+        ctx.store, call_id, segment_id, body.text, ctx.viewer.name, body.version, body.note
+    )
+    return {"call_id": call_id, "segment_id": segment_id, "english_version": version}
 
 
 @router.post("/calls/{call_id}/verification")
