@@ -106,7 +106,7 @@ def test_a_correction_made_during_a_run_is_never_overwritten(case: CaseStore) ->
         "SELECT id FROM segments WHERE call_id = ? ORDER BY start", (call_id,)
     ).fetchone()[0]
     # A run with new settings listed the call, then a reviewer corrected it.
-    assert case.pending_calls('{"k": 2}') == [(call_id, case._sha256(call_id), "a.wav")]
+    assert case.pending_calls('{"k": 2}') == [(call_id, case.call_sha256(call_id), "a.wav")]
     correct_segment(case, call_id, segment_id, "исправленный", "reviewer", 1)
     assert not case.save_transcript(call_id, INFO, _transcript("машинный"), '{"k": 2}')
     after = segments_of(case, call_id)
@@ -221,4 +221,4 @@ def test_a_full_disk_while_saving_a_transcript_leaves_the_call_as_it_was(
         case.save_transcript(call_id, INFO, many, '{"k": 1}')
     assert not case.conn.in_transaction
     assert segments_of(case, call_id) == []
-    assert case.pending_calls('{"k": 1}') == [(call_id, case._sha256(call_id), "a.wav")]
+    assert case.pending_calls('{"k": 1}') == [(call_id, case.call_sha256(call_id), "a.wav")]

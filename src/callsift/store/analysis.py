@@ -121,10 +121,9 @@ def save_analysis(
                 "UPDATE calls SET words = ?, low_words = ?, certainty = ? WHERE id = ?",
                 (*certainty, call_id),
             )
-        sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         store.log(
             "analyze",
-            sha["sha256"],
+            store.call_sha256(call_id),
             mentions=sum(len(r.mentions) for r in results),
             flags=sum(len(r.flags) for r in results),
         )
@@ -141,8 +140,9 @@ def save_translations(
             " WHERE id = ? AND translation_version = 1",
             [(text, engine, segment_id) for segment_id, text in translations.items()],
         )
-        sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
-        store.log("translate", sha["sha256"], engine=engine, segments=len(translations))
+        store.log(
+            "translate", store.call_sha256(call_id), engine=engine, segments=len(translations)
+        )
 
 
 def mentions_of(store: CaseStore, call_id: int) -> list[Mention]:

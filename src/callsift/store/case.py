@@ -375,7 +375,7 @@ class CaseStore:
                 (call_id, call_id),
             ).fetchone()[0]
             if corrected:
-                sha256 = self._sha256(call_id)
+                sha256 = self.call_sha256(call_id)
                 self.log("transcribe-kept-corrections", sha256, corrections=corrected)
                 return False
             self.conn.execute("DELETE FROM segments WHERE call_id = ?", (call_id,))
@@ -477,8 +477,9 @@ class CaseStore:
                 call_id,
             ),
         )
-        return self._sha256(call_id)
+        return self.call_sha256(call_id)
 
-    def _sha256(self, call_id: int) -> str:
+    def call_sha256(self, call_id: int) -> str:
+        """The SHA-256 of a call's original, which its custody entries name."""
         row = self.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         return str(row["sha256"])

@@ -79,7 +79,8 @@ class SegmentVersion:
     at: str
 
 
-def _call_sha(store: CaseStore, call_id: int) -> str:
+def sha256_of_call(store: CaseStore, call_id: int) -> str:
+    """The call's original's SHA-256; a change asked of a call the case lacks is refused."""
     row = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
     if row is None:
         raise ReviewError(f"no call {call_id} in this case (see callsift list)")
@@ -104,7 +105,7 @@ def add_annotation(
         raise ReviewError(f"an annotation's party is a channel number, not {channel}")
     now = utc_now()
     with store.transaction():
-        sha256 = _call_sha(store, call_id)
+        sha256 = sha256_of_call(store, call_id)
         row_id = store.conn.execute(
             "INSERT INTO annotations (call_id, channel, start, author, text, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -149,7 +150,7 @@ def correct_segment(
         raise ReviewError("a corrected segment needs some text; annotate the call instead")
     now = utc_now()
     with store.transaction():
-        sha256 = _call_sha(store, call_id)
+        sha256 = sha256_of_call(store, call_id)
         row = store.conn.execute(
             'SELECT channel, start, "end", text, version FROM segments'
             " WHERE id = ? AND call_id = ?",

@@ -24,6 +24,7 @@ from typing import Any
 
 from callsift.errors import ConflictError, ReviewError
 from callsift.store.case import CaseStore, utc_now
+from callsift.store.review import sha256_of_call
 
 __all__ = [
     "EnglishToCheck",
@@ -186,10 +187,9 @@ def save_translation_checks(
         )
         doubtful = sum(any(not n.get("fixed") for n in notes) for _, notes in checked.values())
         fixed = sum(any(n.get("fixed") for n in notes) for _, notes in checked.values())
-        sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         store.log(
             "check-translation",
-            sha["sha256"],
+            store.call_sha256(call_id),
             segments=len(checked),
             doubtful=doubtful,
             fixed=fixed,
@@ -216,9 +216,7 @@ def correct_translation(
         raise ReviewError("corrected English needs some text; annotate the call instead")
     now = utc_now()
     with store.transaction():
-        call = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
-        if call is None:
-            raise ReviewError(f"no call {call_id} in this case (see callsift list)")
+        sha256 = sha256_of_call(store, call_id)
         row = store.conn.execute(
             'SELECT channel, start, "end", translation, translation_engine, translation_version'
             " FROM segments WHERE id = ? AND call_id = ?",
@@ -247,7 +245,7 @@ def correct_translation(
         )
         store.log(
             "correct-translation",
-            call["sha256"],
+            sha256,
             call_id=call_id,
             segment=segment_id,
             version=current + 1,
@@ -324,6 +322,5 @@ def save_repairs(
                 (json.dumps(what, ensure_ascii=False), english, english, english, logprob)
                 + (segment_id,),
             )
-        sha = store.conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
         kept = sum(english is not None for english, _, _ in tried.values())
-        store.log("repair-translation", sha["sha256"], segments=len(tried), kept=kept)
+        store.log("repair-translation", store.call_sha256(call_id), segments=len(tried), kept=kept)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from callsift.errors import ConflictError, ReviewError
 from callsift.records import CallLink, VerificationEvent, VerificationRecord
 from callsift.store.case import CaseStore, utc_now
+from callsift.store.review import sha256_of_call
 
 __all__ = ["list_verification", "read_verification", "write_verification"]
 
@@ -38,9 +39,7 @@ def write_verification(
     """Record one change; refused if the record is no longer at ``expected_version``."""
     conn = store.conn
     with store.transaction():
-        call = conn.execute("SELECT sha256 FROM calls WHERE id = ?", (call_id,)).fetchone()
-        if call is None:
-            raise ReviewError(f"no call {call_id} in this case (see callsift list)")
+        sha256 = sha256_of_call(store, call_id)
         known = {
             row["id"]
             for row in conn.execute(
@@ -80,7 +79,7 @@ def write_verification(
         )
         store.log(
             "verify",
-            call["sha256"],
+            sha256,
             call_id=call_id,
             status=status,
             reviewer=reviewer,
