@@ -43,15 +43,11 @@ from callsift.store.translations import (
     save_repairs,
 )
 from callsift.transcribe import TranscribeOptions, load_model
-from callsift.transcribe.hallucinations import is_known_phrase
 from callsift.translate.checks import check_translation, collapse_loops
-from callsift.translate.speech import BAN_NGRAM, ENGINE, MAX_TOKENS
+from callsift.translate.speech import ENGINE, PAD_S, english_pieces
 from callsift.translate.verify import check_call
 
 __all__ = ["RepairReport", "missing", "repair_case", "retranslate"]
-
-# Audio kept either side of the segment, as the loop pass does (speech.py).
-_PAD_S = 0.2
 
 log = logging.getLogger(__name__)
 
@@ -90,21 +86,15 @@ def retranslate(
     prompt: str | None,
 ) -> tuple[str, float | None]:
     """English of ``samples[start:end]`` alone, with ``prompt``; its mean log-probability."""
-    raw, _ = model.transcribe(
+    pieces = english_pieces(
+        model,
         samples,
-        task="translate",
-        language=language,
-        beam_size=options.beam_size,
-        clip_timestamps=[max(0.0, start - _PAD_S), end + _PAD_S],
+        language,
+        options,
+        clip_timestamps=[max(0.0, start - PAD_S), end + PAD_S],
         without_timestamps=True,
         initial_prompt=prompt,
-        no_repeat_ngram_size=BAN_NGRAM,
-        max_new_tokens=MAX_TOKENS,
-        condition_on_previous_text=False,
-        vad_filter=False,
-        temperature=list(options.temperatures),
     )
-    pieces = [p for p in raw if not is_known_phrase(p.text)]
     text = collapse_loops(" ".join(" ".join(p.text for p in pieces).split()))[0]
     logprob = round(sum(p.avg_logprob for p in pieces) / len(pieces), 4) if pieces else None
     return text, logprob

@@ -35,7 +35,15 @@ from callsift.transcribe.hallucinations import is_known_phrase
 from callsift.transcribe.run import TranscribeOptions, speech_span
 from callsift.translate.checks import collapse_loops, loop_spans
 
-__all__ = ["ENGINE", "EnglishWord", "Translation", "assign_words", "translate_channel"]
+__all__ = [
+    "ENGINE",
+    "PAD_S",
+    "EnglishWord",
+    "Translation",
+    "assign_words",
+    "english_pieces",
+    "translate_channel",
+]
 
 ENGINE = "whisper-translate"
 
@@ -49,6 +57,8 @@ BAN_NGRAM = 4
 # Tokens one 30 s window's English may take: about 140 words, faster than anyone
 # speaks. A loop runs to Whisper's 448 and cost most of a looping call's time.
 MAX_TOKENS = 192
+# Audio kept either side of a segment translated from its own stretch alone.
+PAD_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -162,26 +172,36 @@ def _piece_words(piece: Any, offset: float, max_compression: float) -> list[Engl
     return words
 
 
-def _translate(
-    model: Any, samples: Any, offset: float, language: str, options: TranscribeOptions
-) -> list[EnglishWord]:
+def english_pieces(
+    model: Any, samples: Any, language: str, options: TranscribeOptions, **settings: Any
+) -> list[Any]:
+    """Whisper's translate task with callsift's decoder settings, and ``settings`` besides.
+
+    Every English pass (the channel's, a segment's own, a repair's) decodes
+    alike; the subtitle credits that turn up in translations of silence are
+    left out.
+    """
     raw, _ = model.transcribe(
         samples,
         task="translate",
         language=language,
         beam_size=options.beam_size,
-        word_timestamps=True,
         no_repeat_ngram_size=BAN_NGRAM,
         max_new_tokens=MAX_TOKENS,
         condition_on_previous_text=False,
         vad_filter=False,
         temperature=list(options.temperatures),
+        **settings,
     )
+    return [piece for piece in raw if not is_known_phrase(piece.text)]
+
+
+def _translate(
+    model: Any, samples: Any, offset: float, language: str, options: TranscribeOptions
+) -> list[EnglishWord]:
     words: list[EnglishWord] = []
-    for piece in raw:
-        # The same subtitle credits turn up in English translations of silence.
-        if not is_known_phrase(piece.text):
-            words += _piece_words(piece, offset, options.filters.max_compression_ratio)
+    for piece in english_pieces(model, samples, language, options, word_timestamps=True):
+        words += _piece_words(piece, offset, options.filters.max_compression_ratio)
     return words
 
 
@@ -196,25 +216,14 @@ def _own_spans(
     """Each segment's English from its own stretch of audio alone, loops cut out."""
     clips: list[float] = []
     for segment in segments:
-        clips += [max(0.0, segment.start - offset - 0.2), segment.end - offset + 0.2]
-    raw, _ = model.transcribe(
-        samples,
-        task="translate",
-        language=language,
-        beam_size=options.beam_size,
-        clip_timestamps=clips,
-        without_timestamps=True,
-        no_repeat_ngram_size=BAN_NGRAM,
-        max_new_tokens=MAX_TOKENS,
-        condition_on_previous_text=False,
-        vad_filter=False,
-        temperature=list(options.temperatures),
+        clips += [max(0.0, segment.start - offset - PAD_S), segment.end - offset + PAD_S]
+    pieces = english_pieces(
+        model, samples, language, options, clip_timestamps=clips, without_timestamps=True
     )
     got: list[list[str]] = [[] for _ in segments]
-    for piece in raw:
-        if not is_known_phrase(piece.text):
-            middle = (piece.start + piece.end) / 2 + offset
-            got[_home(segments, middle)].append(piece.text)
+    for piece in pieces:
+        middle = (piece.start + piece.end) / 2 + offset
+        got[_home(segments, middle)].append(piece.text)
     return [collapse_loops(" ".join(" ".join(texts).split()))[0] for texts in got]
 
 
