@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_CASE ?= demo-case
 
-.PHONY: install demo test lint typecheck chromium bench soak clean
+.PHONY: install demo test lint typecheck chromium bench soak clean messages
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it only when it is missing.
@@ -51,6 +51,10 @@ chromium:
 
 test: lint typecheck chromium
 	$(BIN)/pytest
+
+# After changing the web app's text: new messages into each language's catalogue.
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 bench: $(STAMP)
 	$(BIN)/callsift bench demo/calls --workers 1 --workers 2

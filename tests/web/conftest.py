@@ -9,11 +9,12 @@ payloads. Case ``bravo`` is another case, of two demo recordings, that only
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,102 @@ def live_server(app: FastAPI) -> Iterator[str]:
     """The app on a real server in a thread: its base URL."""
     with running(app) as base:
         yield base
+
+
+# Browsers ------------------------------------------------------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As this machine's probe found: without the background-networking flags
+# Chromium keeps trying hosts a closed network refuses.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+WIDTHS = (1440, 390)
+"""A desk's screen and a phone's: every browser test runs at both."""
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, under Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+        pytest.skip("no Chromium here (apt-get install chromium); CI runs this test")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Browsing:
+    """One browser tab of a signed-in user, at one screen width, that notices script errors.
+
+    ``problems`` collects uncaught script errors and console errors (a
+    failed request, something the Content Security Policy blocked).
+    """
+
+    def __init__(self, page: Any, width: int) -> None:
+        self.page = page
+        self.width = width
+        self.problems: list[str] = []
+        page.on("pageerror", lambda error: self.problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: self.problems.append(m.text) if m.type == "error" else None,
+        )
+
+    def shot(self, name: str) -> Path:
+        """A full-page screenshot in ``test-artifacts/NAME-WIDTH.png``, for a person to look at."""
+        path = ARTIFACTS / f"{name}-{self.width}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def sideways(self) -> int:
+        """How many pixels the page is wider than the window (0: no sideways scrolling)."""
+        return int(
+            self.page.evaluate(
+                "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+                " - window.innerWidth"
+            )
+        )
+
+
+@pytest.fixture
+def browsing(chromium: Any, live_server: str) -> Iterator[Callable[..., Browsing]]:
+    """``browsing(width, user="admin")``: a new tab, signed in through the sign-in form."""
+    contexts: list[Any] = []
+
+    def open_tab(width: int, user: str | None = "admin", **options: Any) -> Browsing:
+        height = 1000 if width >= 1000 else 844
+        context = chromium.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": height},
+            accept_downloads=True,
+            **options,
+        )
+        contexts.append(context)
+        tab = Browsing(context.new_page(), width)
+        tab.page.set_default_timeout(20_000)
+        if user is not None:
+            tab.page.goto("/login")
+            tab.page.fill("input[name=username]", user)
+            tab.page.fill("input[name=password]", PASSWORD)
+            tab.page.click("button[type=submit]")
+            tab.page.wait_for_url(lambda url: "/login" not in url)
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()

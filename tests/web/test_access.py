@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/login"): Rule(PUBLIC, in_case=False),
     ("POST", "/login"): Rule(PUBLIC, in_case=False),  # checked in test_signin.py
     ("POST", "/api/login"): Rule(PUBLIC, in_case=False),  # checked in test_signin.py
+    ("POST", "/language"): Rule(PUBLIC, form=lambda s: {"language": "uk"}, in_case=False),
     ("POST", "/logout"): Rule(SIGNED_IN, in_case=False),
     ("POST", "/api/logout"): Rule(SIGNED_IN, in_case=False),
     ("POST", "/logout/everywhere"): Rule(SIGNED_IN, in_case=False),  # test_sessions.py

@@ -13,8 +13,6 @@ skipped on a developer's machine and fails in CI.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,47 +23,20 @@ from callsift.export.manifest import verify_package
 from callsift.store import CaseStore, segments_of
 from callsift.verify.status import verification_of
 
-from .conftest import PASSWORD
+from .conftest import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As this machine's probe found: without the background-networking flags
-# Chromium keeps trying hosts a closed network refuses.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
 
 @pytest.fixture(scope="module")
-def browser_page(live_server: str) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-        pytest.skip("no Chromium here (apt-get install chromium); CI runs this test")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        # Playwright gives the browser a new empty profile of its own.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(
-            base_url=live_server, viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(chromium: Any, live_server: str) -> Iterator[Any]:
+    context = chromium.new_context(
+        base_url=live_server, viewport={"width": 1400, "height": 1000}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
 
 
 def _shot(page: Any, name: str) -> None:

@@ -584,4 +584,12 @@ ALTER TABLE voices_v7 RENAME TO voices;
 """
 _V7 = _V7_SEARCH + _V7_TRANSLATION + _V7_CONFIDENCE + _V7_SPEAKERS
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+# The review experience (#12): how reliable each call's transcript is, the team's
+# tags on calls, and each user's saved searches with what they last saw.
+_V8_RELIABILITY = """
+"""
+_V8_BROWSE = """
+"""
+_V8 = _V8_RELIABILITY + _V8_BROWSE
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]

@@ -39,6 +39,7 @@ from callsift.analyze.confidence import LOW_CONFIDENCE, is_low
 from callsift.errors import CallsiftError, CaseError, ConflictError, InputError, ReviewError
 from callsift.store import CaseStore
 from callsift.web.errors import Conflict, WebError
+from callsift.web.i18n import LANGUAGES, gettext_, ngettext_
 from callsift.web.render import page
 from callsift.web.security import ServedCase
 from callsift.web.throttle import SignInThrottle
@@ -185,7 +186,11 @@ def _templates() -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Each request renders in its reader's language (callsift.web.i18n, set by page()).
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["languages"] = LANGUAGES
     env.filters["clock"] = _clock
     env.filters["plural"] = _plural
     env.globals["version"] = __version__  # shown to signed-in users only (base.html)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from callsift.store.team import Account, Session, TeamStore
 from callsift.web.accounts import check_password
 from callsift.web.errors import BadRequest, Forbidden, NotFound, NotSignedIn
+from callsift.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from callsift.web.render import page
 from callsift.web.security import SESSION_COOKIE, Admin, SignedIn, Team, Viewer, new_token
 from callsift.web.throttle import SignInThrottle
@@ -85,8 +86,31 @@ def _set_session(response: Response, request: Request, token: str) -> None:
 
 
 def _local(target: str) -> str:
-    """Only a path on this server, so the form cannot send anyone elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """Only a path on this server, so the form cannot send anyone elsewhere.
+
+    Browsers read ``/\\host`` as ``//host``, so a backslash is refused too.
+    """
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else "/"
+
+
+@router.post("/language")
+def choose_language(
+    language: Annotated[str, Form(max_length=8)],
+    next: Annotated[str, Form(max_length=2_000)] = "/",
+) -> Response:
+    """Remember the reader's interface language (a cookie), then go back to the page.
+
+    Open to anyone, the sign-in page included: a forged request could only
+    change the language of the interface.
+    """
+    if language not in LANGUAGES:
+        raise BadRequest(f"the interface speaks {', '.join(LANGUAGES)}")
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=365 * 86400, secure=True, samesite="lax", path="/"
+    )
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
