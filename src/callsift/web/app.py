@@ -38,6 +38,7 @@ from callsift import __version__
 from callsift.analyze.confidence import LOW_CONFIDENCE, is_low
 from callsift.errors import CallsiftError, CaseError, ConflictError, InputError, ReviewError
 from callsift.store import CaseStore
+from callsift.web import formats
 from callsift.web.errors import Conflict, WebError
 from callsift.web.i18n import LANGUAGES, gettext_, ngettext_
 from callsift.web.render import page
@@ -193,6 +194,9 @@ def _templates() -> Jinja2Templates:
     env.globals["languages"] = LANGUAGES
     env.filters["clock"] = _clock
     env.filters["plural"] = _plural
+    env.filters["when"] = formats.when  # an ISO timestamp, for people
+    env.filters["day"] = formats.day
+    env.filters["duration"] = formats.duration
     env.globals["version"] = __version__  # shown to signed-in users only (base.html)
     env.tests["unsure"] = is_low  # a finding resting on a low-confidence word
     env.globals["low_confidence"] = LOW_CONFIDENCE
