@@ -16,6 +16,7 @@ from callsift.analyze.confidence import is_low
 from callsift.errors import ReviewError
 from callsift.graph.numbers import PhoneNumber
 from callsift.graph.phones import numbers_of
+from callsift.parties import CallParties, call_parties
 from callsift.records import (
     Call,
     ChannelTranscript,
@@ -28,6 +29,7 @@ from callsift.records import (
 from callsift.store import CaseStore, channels_of, get_call, segments_of
 from callsift.store.analysis import flags_of, mentions_of
 from callsift.store.findings import list_findings
+from callsift.store.reliability import Reliability, reliability_of
 from callsift.store.review import Annotation, SegmentVersion, annotations_of, segment_versions_of
 from callsift.verify.status import verification_of
 
@@ -50,6 +52,10 @@ class CallDossier:
     numbers: dict[str, PhoneNumber]
     annotations: list[Annotation]
     versions: dict[int, list[SegmentVersion]]
+    parties: CallParties
+    """Who said each segment (``parties.of(segment)``)."""
+    reliability: Reliability
+    """Whether the transcript can be trusted at all (speech heard against words written)."""
 
     def document(self) -> dict[str, Any]:
         """The stable JSON document of ``show --json`` and the API."""
@@ -59,7 +65,8 @@ class CallDossier:
                 {k: v for k, v in asdict(c).items() if k not in ("segments", "translation_engine")}
                 for c in self.channels
             ],
-            "segments": [asdict(s) for s in self.segments],
+            # ``party``: caller, receiver, a voice of a split mono channel, or both.
+            "segments": [{**asdict(s), **self.parties.of(s).fields()} for s in self.segments],
             # ``confidence``: the weakest word under the finding; ``low_confidence``:
             # it is under the threshold (callsift.analyze.confidence).
             "entities": [
@@ -75,6 +82,7 @@ class CallDossier:
                 for role in ("caller", "receiver")
             },
             "annotations": [asdict(a) for a in self.annotations],
+            "reliability": self.reliability.summary(),
             "corrections": {
                 str(segment_id): [asdict(v) for v in versions]
                 for segment_id, versions in self.versions.items()
@@ -98,4 +106,6 @@ def call_dossier(store: CaseStore, call_id: int) -> CallDossier:
         numbers=numbers_of(store, call_id),
         annotations=annotations_of(store, call_id),
         versions=segment_versions_of(store, call_id),
+        parties=call_parties(store, call_id),
+        reliability=reliability_of(store, [call_id])[call_id],
     )

@@ -63,7 +63,15 @@ class CaseBusyError(CaseError):
 
 
 class ReviewError(CallsiftError):
-    """A verification change cannot be made as asked (the message says what to fix)."""
+    """A verification change cannot be made as asked (the message says what to fix).
+
+    ``field`` names the input at fault (``status``, ``note``, ``links``) where
+    one is, so a form can mark it.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(CallsiftError):

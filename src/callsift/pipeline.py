@@ -30,7 +30,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -290,10 +290,20 @@ def process_case(
     options: ProcessOptions = ProcessOptions(),
     on_start: Callable[[int], None] | None = None,
     on_call: Callable[[CallOutcome], None] | None = None,
+    calls: Sequence[int] | None = None,
 ) -> ProcessReport:
-    """Transcribe every pending call; returns counts, audio seconds and stage times."""
+    """Transcribe every pending call; returns counts, audio seconds and stage times.
+
+    ``calls`` names calls to transcribe again whatever their state (an analyst
+    re-running a call whose transcript is unreliable, with another language or
+    model); a reviewer's corrections are still kept (``kept_corrections``).
+    """
     key = options.key()
-    jobs = store.pending_calls(key, retry_failed=options.retry_failed)
+    if calls is None:
+        jobs = store.pending_calls(key, retry_failed=options.retry_failed)
+    else:  # an analyst's choice for this call: a later run of the whole case keeps it
+        key = json.dumps({**json.loads(key), "chosen": True}, sort_keys=True)
+        jobs = store.chosen_calls(calls)
     if jobs and options.workers > 0:
         # Found, assembled and hash-checked here, once, before any worker starts:
         # workers that each did it on an empty cache raced each other, and a bad
@@ -305,7 +315,9 @@ def process_case(
     if on_start:
         on_start(len(jobs))
     started = time.perf_counter()
-    job = start_job(store, "process", len(jobs)) if jobs else None
+    job = start_job(store, "process" if calls is None else "rerun", len(jobs)) if jobs else None
+    if job is not None and calls is not None:  # the page of a re-run call finds its job by file
+        update_job(store, job, done=0, failed=0, item=", ".join(file for _, _, file in jobs))
     completed = False
     try:
         for outcome in _outcomes(store, jobs, options):

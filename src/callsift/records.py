@@ -279,6 +279,8 @@ class SearchFilters:
             never reviewed).
         exact: only words as written (every form); no approximate hits on how
             the words sound.
+        since_segment: only segments stored after this segment id (a saved
+            search counts its new hits so).
     """
 
     lang: str | None = None
@@ -290,6 +292,12 @@ class SearchFilters:
     unit: str | None = None
     status: str | None = None
     exact: bool = False
+    since_segment: int | None = None
+
+    def narrows(self) -> bool:
+        """Whether a filter picks calls or segments (``exact`` and English alone do not)."""
+        picks = (self.date_from, self.date_to, self.number, self.flag, self.entity, self.unit)
+        return self.lang in ("ru", "uk") or any((*picks, self.status))
 
 
 @dataclass
@@ -314,6 +322,21 @@ class SearchHit:
     translation_snippet: str = ""
     match: str = "exact"
     matched: dict[str, str] = field(default_factory=dict)
+    speaker: int | None = None
+    """1 or 2 on a mono channel split into two voices (``Segment.speaker``)."""
+    started_at: str | None = None
+    """When the call began, as its metadata wrote it."""
+    caller: str | None = None
+    receiver: str | None = None
+    """The call's two numbers (E.164 when valid), set by ``callsift.parties``."""
+    party: str | None = None
+    """Who said it: ``caller``, ``receiver``, ``speaker 1``/``2`` or ``both``
+    (``callsift.parties``); ``party_label`` in words, ``party_number`` and
+    ``party_name`` (from the team's directories) where known."""
+    party_label: str | None = None
+    party_number: str | None = None
+    party_name: str | None = None
+    segment_id: int | None = None
 
 
 @dataclass
@@ -321,13 +344,19 @@ class SearchResult:
     """Hits, best first, and facet counts over every matching segment.
 
     ``total`` counts exact and approximate hits; ``approximate`` the latter
-    (facets count exact hits only).
+    (facets count exact hits only). ``hits`` is the page of ``limit`` hits
+    from ``offset`` (0: the best). With no query words (``by_call``), the
+    filters alone list calls: one hit per call, its first segment that
+    passes them, and ``total`` counts calls.
     """
 
     hits: list[SearchHit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     approximate: int = 0
+    offset: int = 0
+    limit: int = 20
+    by_call: bool = False
 
 
 @dataclass

@@ -8,6 +8,7 @@ from callsift.analyze.confidence import LOW_CONFIDENCE, is_low
 from callsift.export.formats import write_format
 from callsift.export.report_html import _excerpt
 from callsift.export.unsure import excerpt_pieces
+from callsift.parties import SpeakerParty
 from callsift.records import Word
 from callsift.store import CaseStore
 from callsift.store.export_queries import Excerpt, flagged_excerpts
@@ -15,6 +16,7 @@ from callsift.store.export_queries import Excerpt, flagged_excerpts
 from .conftest import pdf_text
 
 LOW = round(LOW_CONFIDENCE / 2, 2)
+CALLER = SpeakerParty("caller", number="+79035551708")
 
 
 def excerpt(confidence: float) -> Excerpt:
@@ -55,12 +57,13 @@ def test_pieces_cut_at_the_match_and_at_each_unsure_word() -> None:
 
 
 def test_html_marks_unsure_words_and_a_match_resting_on_one_as_text() -> None:
-    html = _excerpt(excerpt(LOW))
+    html = _excerpt(excerpt(LOW), CALLER)
     assert "<i>" not in html
+    assert " · Caller, +79035551708 · " in html  # who said it, not the channel
     assert f'<span class="unsure" title="heard with probability {LOW:.2f}">&lt;i&gt;' in html
     assert f'<mark><span class="unsure" title="heard with probability {LOW:.2f}">убили' in html
     assert f"uncertain: the match rests on a word heard with probability {LOW:.2f}" in html
-    sure = _excerpt(excerpt(0.95))
+    sure = _excerpt(excerpt(0.95), CALLER)
     assert "<mark>убили</mark>" in sure and "uncertain:" not in sure
 
 

@@ -127,6 +127,23 @@ def test_package_holds_each_call_whole(
     assert json.loads(members["call-0001/verification.json"])["status"] == "verified"
 
 
+def test_package_transcripts_name_who_said_each_line(package: Path) -> None:
+    members = _members(package.read_bytes())
+    stereo = json.loads(members["call-0010/transcript.json"])["segments"]
+    assert {(s["channel"], s["party"], s["party_number"]) for s in stereo} == {
+        (0, "caller", "+79165550303"),
+        (1, "receiver", "+79165554790"),
+    }
+    vtt = members["call-0010/transcript.vtt"].decode()
+    assert "<v Caller, +79165550303>" in vtt and "<v Receiver, +79165554790>" in vtt
+    assert "Channel 0" not in vtt
+    srt = members["call-0001/translation.en.srt"].decode()
+    named = "Speaker 1 (caller), +79035551708, Сидоров Иван / Смирнов Олег: "
+    assert named in srt and "Speaker 2 (receiver), +79165552341: " in srt
+    text = members["call-0001/transcript.txt"].decode()
+    assert "[Speaker 2 (receiver), +79165552341, ru]" in text
+
+
 def test_manifest_lists_every_file_with_its_hash_and_the_tools(
     export_case: CaseStore, package: Path
 ) -> None:

@@ -55,8 +55,14 @@ def test_html_flagged_excerpts_mark_the_words_with_their_time(
     html: str, export_case: CaseStore
 ) -> None:
     flagged = html[html.index('id="flagged"') : html.index('id="calls"')]
-    assert f"Call {PAYLOAD_CALL} · call_019.wav · 0:01.0–0:04.0 · channel 0 · casualties" in flagged
+    heading = f"Call {PAYLOAD_CALL} · call_019.wav · 0:01.0–0:04.0 · Both parties · casualties"
+    assert heading in flagged  # a mono call not split: both parties on the one channel
     assert "<mark>убили</mark> двоих." in flagged
+    # Who said it: a voice of the split mono call 1, its role's number and known names.
+    caller = "Speaker 1 (caller), +79035551708, Сидоров Иван / Смирнов Олег"
+    assert f"<h3>Call 1 · call_001.wav · 0:14.2–0:15.9 · {caller} · casualties</h3>" in flagged
+    assert "0:12.0–0:12.4 · Speaker 2 (receiver), +79165552341 · casualties" in flagged
+    assert "channel 0" not in flagged
     # One excerpt per watchlist hit of the case, the payload's among them.
     assert flagged.count('<article class="excerpt">') == len(flagged_excerpts(export_case, None))
 
@@ -112,3 +118,4 @@ def test_pdf_report_embeds_fonts_and_holds_cyrillic(export_case: CaseStore, tmp_
     text = pdf_text(data)
     assert "убили" in text and "двенадцать человек" in text and "Сидоров Иван" in text
     assert "Case report" in text
+    assert "Speaker 1 (caller), +79035551708" in text  # the excerpts name who said it

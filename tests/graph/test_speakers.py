@@ -23,9 +23,10 @@ from callsift.export.transcripts import to_txt, to_vtt
 from callsift.graph.voices import VoiceOptions, voice_case
 from callsift.graph.voices.speakers import holds_both_parties
 from callsift.ingest.run import ingest_paths
+from callsift.parties import CallParties, call_parties
 from callsift.pipeline import ProcessOptions, process_case
 from callsift.store import CaseStore, channels_of, segments_of
-from callsift.store.speakers import speaker_labels, speakers_of
+from callsift.store.speakers import speakers_of
 from callsift.store.voices import voice_prints
 
 CALLS = Path(__file__).resolve().parents[2] / "demo" / "calls"
@@ -60,7 +61,7 @@ def test_the_mono_call_is_split_into_two_voices(mono_case: Path) -> None:
 def test_each_voice_gets_its_party_and_language(mono_case: Path) -> None:
     with CaseStore(mono_case) as store:
         voices = speakers_of(store, 1)
-        labels = speaker_labels(store, 1)
+        labels = {(v.channel, v.speaker): v.label for v in speakers_of(store, 1)}
 
     assert [(v.speaker, v.role) for v in voices] == [(1, "caller"), (2, "receiver")]
     assert "introduces themselves" in (voices[0].role_reason or "")
@@ -73,12 +74,14 @@ def test_each_voice_gets_its_party_and_language(mono_case: Path) -> None:
 def test_transcript_exports_name_the_voices(mono_case: Path) -> None:
     with CaseStore(mono_case) as store:
         segments = segments_of(store, 1)
-        labels = speaker_labels(store, 1)
+        parties = call_parties(store, 1)
 
-    text = to_txt(segments, voices=labels)
-    assert "[caller, ru]" in text and "[receiver, ru]" in text
-    assert "<v Caller>" in to_vtt(segments, voices=labels)
-    assert "<v Speaker 2>" in to_vtt(segments)  # no names known: neutral labels
+    text = to_txt(segments, parties=parties)
+    assert "[Speaker 1 (caller), +79035551708, ru]" in text
+    assert "[Speaker 2 (receiver), +79165552341, ru]" in text
+    assert "<v Speaker 1 (caller), +79035551708>" in to_vtt(segments, parties=parties)
+    unknown = CallParties(1)  # no roles known: neutral labels
+    assert "<v Speaker 2>" in to_vtt(segments, parties=unknown)
 
 
 def test_voices_across_calls_embed_each_voice_as_a_party(mono_case: Path) -> None:
@@ -119,7 +122,7 @@ def test_redaction_by_party_masks_and_bleeps_one_voice_of_the_mono_call(
         said[segment["speaker"]].append(segment["text"])
     assert set(said[2]) == {"[REDACTED]"} and len(said[2]) == len(mother)
     assert any("Буч" in text for text in said[1])  # the caller is kept (no number in it)
-    assert "[receiver, ru]  [REDACTED]" in subtitles
+    assert "[Speaker 2 (receiver), ru]  [REDACTED]" in subtitles  # no number: redacted
     assert not any(w in subtitles for s in mother for w in s.text.split() if len(w) > 4)
 
 
@@ -176,4 +179,5 @@ def test_show_names_each_voice_on_its_lines(mono_case: Path) -> None:
     result = CliRunner().invoke(app, ["show", "1", "--case", str(mono_case)])
     assert result.exit_code == 0, result.output
     assert "caller: ru" in result.output and "receiver: ru" in result.output
-    assert "ch0 caller ru" in result.output and "ch0 receiver ru" in result.output
+    assert "Speaker 1 (caller), +79035551708, ru" in result.output
+    assert "Speaker 2 (receiver), +79165552341, ru" in result.output

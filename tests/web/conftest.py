@@ -110,6 +110,8 @@ def cases(demo_case: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
         accounts.grant("other", bravo_uuid, str(bravo))
         add_account(accounts, "throwaway", "viewer", PASSWORD)
         accounts.grant("throwaway", alpha_uuid, str(alpha))
+        add_account(accounts, "plain-matrix", "viewer", PASSWORD)  # revoked in test_access
+        accounts.grant("plain-matrix", alpha_uuid, str(alpha))
     return {"alpha": alpha, "bravo": bravo, "team": team, "hostile": hostile, "root": root}
 
 

@@ -11,6 +11,7 @@ are checked for anything of the case (file names, hashes, words said).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,9 @@ class Rule:
     form: Callable[[CaseStore], dict[str, Any]] | None = None
     json: Callable[[CaseStore], dict[str, Any]] | None = None
     in_case: bool = True
+
+
+_NEW_ACCOUNTS = itertools.count(1)
 
 
 def _segment(store: CaseStore) -> int:
@@ -122,8 +126,49 @@ MATRIX: dict[tuple[str, str], Rule] = {
         Capability.VERIFY,
         json=lambda s: {"status": "unverified", "version": _review_version(s)},
     ),
+    ("POST", "/cases/{case}/calls/{call_id}/quote"): Rule(
+        Capability.EXPORT, form=lambda s: {"start": "1", "end": "3.5"}
+    ),
+    # Accounts (web/admin.py): new ones are named plain-…; plain-matrix is revoked, not throwaway.
+    ("POST", "/admin/users"): Rule(
+        Capability.ADMIN,
+        form=lambda s: {
+            "name": f"plain-matrix-{next(_NEW_ACCOUNTS)}",
+            "role": "viewer",
+            "password": "",
+            "case": "alpha",
+        },
+    ),
+    ("POST", "/admin/users/{name}/role"): Rule(Capability.ADMIN, form=lambda s: {"role": "viewer"}),
+    ("POST", "/admin/users/{name}/grant"): Rule(Capability.ADMIN, form=lambda s: {"case": "alpha"}),
+    ("POST", "/admin/users/{name}/revoke"): Rule(
+        Capability.ADMIN, form=lambda s: {"case": "alpha"}
+    ),
+    # Re-running call 1 in Russian, the language its sound transcript is in, is answered
+    # without starting the model (web/rerun.py); test_reliable.py starts a real one.
+    ("POST", "/cases/{case}/calls/{call_id}/rerun"): Rule(
+        Capability.CORRECT, form=lambda s: {"language": "ru"}
+    ),
+    ("GET", "/cases/{case}/calls/{call_id}/rerun"): Rule(Capability.READ),
+    # Bulk actions and saved searches (#12): only call 26 of the shared case is changed.
+    ("POST", "/cases/{case}/calls/bulk/status"): Rule(
+        Capability.VERIFY, form=lambda s: {"call": "26", "status": "unverified"}
+    ),
+    ("POST", "/cases/{case}/calls/bulk/tags"): Rule(
+        Capability.ANNOTATE, form=lambda s: {"call": "26", "tag": "matrix"}
+    ),
+    ("POST", "/cases/{case}/calls/bulk/export"): Rule(
+        Capability.EXPORT, form=lambda s: {"call": "26"}
+    ),
+    ("POST", "/cases/{case}/saved"): Rule(
+        Capability.READ, form=lambda s: {"name": "matrix", "q": "Буча"}
+    ),
+    ("POST", "/cases/{case}/saved/delete"): Rule(Capability.READ, form=lambda s: {"saved": "1"}),
     ("GET", "/openapi.json"): Rule(PUBLIC, in_case=False),
 }
+
+
+NAMES = {"/admin/users/{name}/revoke": "plain-matrix"}  # the account a route acts on
 
 QUERIES = {
     "/cases/{case}/search": {"q": "Буча"},
@@ -168,7 +213,7 @@ def _request(app: FastAPI, visitor: str, method: str, path: str, rule: Rule, sto
         path.replace("{case}", "alpha")
         .replace("{call_id}", "1")
         .replace("{segment_id}", str(_segment(store)))
-        .replace("{name}", "throwaway")
+        .replace("{name}", NAMES.get(path, "throwaway"))
     )
     params = dict(QUERIES.get(path, {}))
     if path.startswith("/api/") and rule.in_case:

@@ -41,7 +41,7 @@ def test_a_reviewer_corrects_the_english_as_a_new_version(
     with signed_in(app, "analyst") as analyst, signed_in(app, "viewer") as viewer:
         ok = analyst.post(url, data={"text": "Corrected English.", "version": "1"}, headers=HTMX)
         assert ok.status_code == 200 and "Corrected English." in ok.text
-        assert "English corrected by a reviewer (v2)" in ok.text
+        assert "English corrected by a reviewer (version 2)" in ok.text
         stale = analyst.post(url, data={"text": "Late.", "version": "1"}, headers=HTMX)
         assert stale.status_code == 409
         assert viewer.post(url, data={"text": "No.", "version": "2"}, headers=HTMX).status_code in (

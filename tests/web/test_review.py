@@ -169,8 +169,10 @@ def test_the_dashboard_shows_a_running_job_live(app: FastAPI, cases: dict[str, A
         update_job(store, job, done=12, failed=1, item="day3/0042.amr")
         with signed_in(app, "viewer") as viewer:
             live = viewer.get("/cases/alpha/progress", headers=HTMX).text
-            assert "process</strong> running (ana)" in live and "13 of 40 calls" in live
+            assert "Transcription</strong> running, started by ana" in live
+            assert "13 of 40 calls" in live
             assert 'hx-trigger="every 2s"' in live and "day3/0042.amr" in live
             finish_job(store, job, completed=True)
             after = viewer.get("/cases/alpha/progress", headers=HTMX).text
-            assert "No job running" in after and "process finished, 12 done, 1 failed" in after
+            assert "No job running" in after and "Last job: Transcription, finished" in after
+            assert "12 calls done, 1 failed" in after

@@ -22,7 +22,7 @@ def test_a_split_mono_call_shows_each_segment_s_voice(app: FastAPI, cases: dict[
     with signed_in(app, "viewer") as viewer:
         page = viewer.get(f"/cases/alpha/calls/{call_id}").text
 
-    labels = re.findall(r'<span class="speaker sp(\d)"[^>]*>([^<]+)</span>', page)
-    assert {("1", "caller"), ("2", "receiver")} <= set(labels)
-    assert "channel 0, caller" in page  # the voice's own language decision
+    labels = re.findall(r'class="party party-\w+ speaker sp(\d)"[^>]*><strong>([^<]+)<', page)
+    assert {("1", "Speaker 1 (caller)"), ("2", "Speaker 2 (receiver)")} <= set(labels)
+    assert "<div>caller: Russian</div>" in page  # the voice's own language decision
     assert "introduces themselves" in page

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from callsift.analyze.military import _UNIT_NOUNS, _equipment_of, _percent, _Segment
+from callsift.analyze.negation import negated
 from callsift.analyze.numbers import lemma_forms
 from callsift.records import Mention
 
@@ -72,7 +73,18 @@ def find_casualties(seg: _Segment) -> list[Mention]:
         if all(mention.end_char <= k.start_char or mention.start_char >= k.end_char for k in kept):
             kept.append(mention)
     # "Ты не ранен?" asks; a question with a figure in it ("двенадцать убитых?") still counts.
-    return [m for m in kept if m.value is not None or m.fraction is not None or not _asked(seg, m)]
+    # "Никого не убили", "не було поранених" deny: no figure at all.
+    return [
+        m
+        for m in kept
+        if (m.value is not None or m.fraction is not None or not _asked(seg, m))
+        and not _denied(seg, m)
+    ]
+
+
+def _denied(seg: _Segment, mention: Mention) -> bool:
+    first, last = seg.index_at(mention.start_char), seg.index_at(mention.end_char - 1)
+    return negated([t.text for t in seg.tokens], seg.forms, seg.clause, first, last)
 
 
 def _casualty_kind(seg: _Segment, i: int) -> str | None:

@@ -35,14 +35,19 @@ from typing import Any
 import yaml
 
 from callsift.analyze.morph import analyzer, lemmatize
+from callsift.analyze.negation import negated
 from callsift.analyze.numbers import lemma_forms
 from callsift.errors import CallsiftError
 from callsift.records import FlagHit
 
-__all__ = ["Term", "WatchlistError", "Watchlists", "load_watchlists", "match_flags"]
+__all__ = ["NEGATABLE", "Term", "WatchlistError", "Watchlists", "load_watchlists", "match_flags"]
 
 _TOPIC_KEYS = {"description", "terms", "replace"}
 _CLAUSE_END = re.compile(r"[.!?;…,:]")
+
+NEGATABLE = frozenset({"casualties"})
+"""Topics whose terms a negation denies ("не ранен" reports no wound). Not the
+others: "пленных не брать" is the order itself, "не поеду" the refusal."""
 
 
 class WatchlistError(CallsiftError):
@@ -212,11 +217,18 @@ def match_flags(text: str, language: str | None, watchlists: Watchlists) -> list
     forms = [lemma_forms(t.text) | {t.lemma} for t in tokens]
     clause = [len(_CLAUSE_END.findall(text, 0, t.start)) for t in tokens]
     index = watchlists._index
+    words = [t.text for t in tokens]
     found: list[tuple[int, FlagHit]] = []
     for i, token_forms in enumerate(forms):
         candidates = [c for f in token_forms for c in index.get(f, ())] + index.get("*", [])
         for rank, topic, term in candidates:
             end = _match(term, i, forms, clause)
+            if (
+                end is not None
+                and topic in NEGATABLE
+                and negated(words, forms, clause, i, end, absence=True)
+            ):
+                continue  # "ты не ранен?", "никого не убили", "потерь нет"
             if end is not None:
                 start, stop = tokens[i].start, tokens[end].end
                 found.append((rank, FlagHit(topic, term.text, text[start:stop], start, stop)))

@@ -1,4 +1,4 @@
-"""``callsift export``: evidence packages, their offline check, and case exports.
+"""``callsift export`` and ``quote``: evidence packages, their offline check, case exports, quotes.
 
 One command with three forms, told apart by its arguments:
 
@@ -25,6 +25,7 @@ from callsift.cli import app
 from callsift.cli.options import CaseOption, JsonOption, err, open_case, out, print_json, progress
 from callsift.export.manifest import VerifyResult, verify_package
 from callsift.export.package import PackageResult, build_package
+from callsift.export.quote import write_quote
 from callsift.export.redact import Redaction
 
 _FORMATS = ("html", "pdf", "ftm", "sqlite", "csv")
@@ -214,3 +215,36 @@ def _write_format(
         )
         return
     out.print(f"Wrote {'redacted ' if redaction else ''}{fmt} {escape(str(written))}")
+
+
+@app.command(name="quote")
+def quote(
+    call: Annotated[int, typer.Option("--call", help="The call to quote (see callsift list).")],
+    start: Annotated[float, typer.Option("--start", help="Seconds into the call.")],
+    end: Annotated[float, typer.Option("--end", help="Seconds into the call.")],
+    output: Annotated[Path, typer.Option("--out", "-o", help="The quote ZIP to write.")],
+    case: CaseOption = Path("case"),
+    as_json: JsonOption = False,
+) -> None:
+    """Write a quote: a passage of a call as a WAV clip with its words, ready to cite.
+
+    The ZIP holds clip.wav (cut from the original once it hashes as at
+    ingest), citation.txt and citation.json (the call, its file, the
+    original's and the clip's SHA-256, the offsets, each segment's text and
+    English with their versions, who corrected them and who said it) and the
+    custody entry of the quote, logged in the case; `callsift export verify`
+    checks it. A quote is at most 5 minutes.
+
+    Example: callsift quote --case case --call 3 --start 12.5 --end 31 --out call-3-quote.zip
+    """
+    with open_case(case) as store:
+        result = write_quote(store, call, start, end, output)
+    if as_json:
+        print_json({**asdict(result), "path": str(result.path)})
+        return
+    err.print(
+        f"Wrote quote {escape(str(result.path))}: call {result.call_id},"
+        f" {result.start:.2f}-{result.end:.2f} s, custody entry {result.custody_id}."
+    )
+    out.print(f"clip     sha256 {result.clip_sha256}", soft_wrap=True)
+    out.print(f"manifest sha256 {result.manifest_sha256}", soft_wrap=True)

@@ -131,14 +131,25 @@ def process(
         bool, typer.Option("--argos", help="Translate the text with installed Argos packages.")
     ] = False,
     watchlists: WatchlistOption = None,
+    call: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--call",
+            help="Transcribe this call again even if done (repeatable), e.g. with --language.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Decode, split parties, detect speech and transcribe every pending call.
 
     Resumable: stop it at any point and run it again; finished calls are kept.
     Exits 0 when the batch ran, even if some calls failed (they are listed).
+    With --call, only those calls, again: a transcript that came out empty or
+    in the wrong language is redone with the language (or model) you choose,
+    and a later run of the whole case keeps that choice.
 
     Example: callsift process --case ./case --workers 2
+    Example: callsift process --case ./case --call 14 --language uk
     """
     options = ProcessOptions(
         transcribe=TranscribeOptions(
@@ -153,6 +164,11 @@ def process(
         call_timeout_s=call_timeout,
     )
     with open_case(case) as store, progress() as bar:
+        missing = sorted(set(call or []) - {c for c, _, _ in store.chosen_calls(call or [])})
+        if missing:
+            bar.stop()
+            err.print(f"[red]Error:[/red] no call {', '.join(map(str, missing))} in this case")
+            raise typer.Exit(2)
         # The bar appears once the model is checked and the calls are counted,
         # so that an error before then is the only line printed.
         tasks: list[TaskID] = []
@@ -165,6 +181,7 @@ def process(
             options,
             on_start=lambda n: tasks.append(bar.add_task("Transcribing", total=n, item="")),
             on_call=advance,
+            calls=call or None,
         )
         bar.stop()
         if translate_url or argos:

@@ -146,16 +146,16 @@ def show(
     out.print(f"verification: {verification.status} (version {verification.version})")
     if call.reason:
         out.print(f"[yellow]{escape(call.reason)}[/yellow]")
+    if dossier.reliability.state == "unreliable":
+        out.print(f"[yellow]transcript unreliable: {escape(dossier.reliability.reason)}[/yellow]")
     if call.damage:
         out.print(
             f"[yellow]{escape(call.damage)}: the transcript ends where the file does[/yellow]"
         )
-    voices: dict[tuple[int, int | None], str] = {}
     for channel in dossier.channels:
         mixed = " (mixed Russian/Ukrainian)" if channel.mixed else ""
         out.print(f"channel {channel.channel}: {channel.language}{mixed}")
         for voice in channel.speakers:
-            voices[channel.channel, voice.speaker] = voice.label
             out.print(f"  {voice.label}: {voice.language}, {escape(voice.role_reason or '')}")
     for key, value in (call.metadata or {}).items():
         if value and key not in ("file", "problems", "extra", "caller", "receiver"):
@@ -163,11 +163,10 @@ def show(
     for role, number in dossier.numbers.items():
         out.print(f"{role}: {number_text(number)}")
     for segment in dossier.segments:
-        label = voices.get((segment.channel, segment.speaker))
-        who = f" {label}" if label else ""
+        who = escape(dossier.parties.of(segment).text)
         out.print(
             f"[dim]{segment.start:7.2f}–{segment.end:7.2f}[/dim] "
-            f"[cyan]ch{segment.channel}{who} {segment.language}[/cyan] {_underline_unsure(segment)}"
+            f"[cyan]{who}, {segment.language}[/cyan] {_underline_unsure(segment)}"
         )
         if segment.translation and segment.language != "en":
             out.print(f"{'':16}[dim]{escape(segment.translation)}[/dim]")
@@ -192,7 +191,9 @@ def show(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", "near words"~5, -not, prefix*.')],
+    query: Annotated[
+        str, typer.Argument(help='Words, "phrases", "near words"~5, -not, prefix*; or none.')
+    ] = "",
     case: CaseOption = Path("case"),
     lang: Annotated[
         str | None, typer.Option(help="en: English translations; ru/uk: originals; none: both.")
@@ -204,7 +205,10 @@ def search(
     entity: Annotated[str | None, typer.Option(help="Call mentions this person/place/org.")] = None,
     unit: Annotated[str | None, typer.Option(help="Call mentions this unit ('331 полк').")] = None,
     status: Annotated[Status | None, typer.Option(help="The call's verification status.")] = None,
-    limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
+    limit: Annotated[int, typer.Option(min=0, max=10_000, help="Most hits to show.")] = 20,
+    offset: Annotated[
+        int, typer.Option(min=0, help="Hits to skip: the next page starts at offset + limit.")
+    ] = 0,
     facets: Annotated[bool, typer.Option("--facets", help="Count hits per facet.")] = False,
     exact: Annotated[
         bool, typer.Option("--exact", help="Only the words as written: no approximate hits.")
@@ -216,8 +220,12 @@ def search(
     A Russian or Ukrainian word finds all its forms ("Буча" finds "в Буче", "из
     Бучи"); English words search the translations. Segments where the model
     misheard the word ("визюме" for "в Изюме") follow as approximate hits (≈),
-    unless --exact. --json prints a list of hits, each with "match" (exact or
-    approximate) and "matched"; with --facets, an object with hits, total and facets.
+    unless --exact. Without words, the filters alone list the calls they pick
+    (one hit per call). --json prints a list of hits (a page of --limit from
+    --offset), each with "match" (exact or approximate), "matched" and "party"
+    (caller, receiver, "speaker 1"/"speaker 2" on a mono call split into voices,
+    or both); with --facets, an object with hits, total (every hit), offset,
+    limit, approximate, by_call and facets.
 
     Example: callsift search "приказали" --from 2022-03-01 --flag orders --json
     """
@@ -233,17 +241,19 @@ def search(
         exact=exact,
     )
     with open_case(case) as store:
-        result = run_search(store, query, filters, limit, facets)
+        result = run_search(store, query, filters, limit, facets, offset)
     if as_json:
         print_json(result if facets else result.hits)
         return
-    title = f"{result.total} hits ({result.approximate} approximate, ≈)"
-    table = Table("call", "file", "ch", "time", "text", "English", title=title)
+    shown = f"{offset + 1}–{offset + len(result.hits)} of " if result.hits else ""
+    kind = "calls" if result.by_call else "hits"
+    title = f"{shown}{result.total} {kind} ({result.approximate} approximate, ≈)"
+    table = Table("call", "file", "who", "time", "text", "English", title=title)
     for hit in result.hits:
         table.add_row(
             str(hit.call_id),
             escape(hit.file),
-            str(hit.channel),
+            escape(", ".join(filter(None, (hit.party_label, hit.party_number, hit.party_name)))),
             f"{hit.start:.1f}–{hit.end:.1f}",
             escape(hit.snippet if hit.match == "exact" else f"≈ {hit.snippet}"),
             escape(hit.translation_snippet or hit.translation or ""),

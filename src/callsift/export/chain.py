@@ -18,7 +18,9 @@ then holds for the links and the hashes as stored, not for the content shown.
 ``export verify`` checks, from the ZIP alone: the chain's links and hashes, the
 head the manifest names, that each call's custody entries are in the chain
 (and, unmasked, hash to it), that the call's ingest is in the chain, and that
-each packaged original hashes to the SHA-256 recorded at ingest.
+each packaged original hashes to the SHA-256 recorded at ingest. A quote
+(:mod:`callsift.export.quote`) carries no original: its check is that the
+custody entry of the quote is in the chain and records the clip's SHA-256.
 """
 
 from __future__ import annotations
@@ -112,6 +114,8 @@ def package_problems(
         problems = _original_problems(manifest, digests)
         if int(manifest.get("format_version", 1)) >= 2:
             problems += _chain_problems(archive, manifest)
+        if manifest.get("quote") is not None:
+            problems += _quote_problems(archive, manifest["quote"], digests)
         return problems
     except Exception as error:  # A damaged or hostile manifest or chain, however it fails.
         return [f"{CHAIN}: the custody chain cannot be checked ({error!r})"]
@@ -171,4 +175,25 @@ def _call_problems(
             str(entry.get("prev_hash")), content_sha256(entry)
         ):
             problems.append(f"{name}: entry {entry.get('id')} was changed (its hash differs)")
+    return problems
+
+
+def _quote_problems(
+    archive: zipfile.ZipFile, quote: dict[str, Any], digests: dict[str, str]
+) -> list[str]:
+    """A quote (:mod:`callsift.export.quote`): its custody entry is in the chain, whole,
+    records this clip's SHA-256, and the quoted original's ingest is in the chain too."""
+    segment = _json(archive, CHAIN)
+    entry = next((e for e in segment if e.get("id") == quote["custody_id"]), None)
+    where = f"{CHAIN}: the quote's custody entry {quote['custody_id']}"
+    if entry is None or entry.get("action") != "quote":
+        return [f"{where} is not in the chain"]
+    problems = []
+    detail = entry.get("detail") or {}
+    if entry.get("sha256") != quote["sha256"] or detail.get("call_id") != quote["call_id"]:
+        problems.append(f"{where} is of another original than the one quoted")
+    if detail.get("clip_sha256") != digests.get(quote["clip"]):
+        problems.append(f"{quote['clip']}: its SHA-256 is not the one {where} records")
+    if not any(e.get("action") == "ingest" and e.get("sha256") == quote["sha256"] for e in segment):
+        problems.append(f"{CHAIN}: holds no ingest of the quoted original ({quote['sha256']})")
     return problems

@@ -53,6 +53,7 @@ from callsift.export.masking import Masker
 from callsift.export.partial import partial_file
 from callsift.export.redact import Redaction, bleep, party_masked
 from callsift.export.transcripts import to_srt, to_txt, to_vtt, transcript_document
+from callsift.parties import CallParties, call_parties
 from callsift.records import Call
 from callsift.store import CaseStore, channels_of, get_call, list_calls, segments_of, utc_now
 from callsift.store.analysis import flags_of, mentions_of
@@ -61,7 +62,6 @@ from callsift.store.export import CallProvenance, call_provenance, custody_of_ca
 from callsift.store.findings import list_findings
 from callsift.store.phones import call_numbers_of
 from callsift.store.review import annotations_of, segment_versions_of
-from callsift.store.speakers import segment_parties, speaker_labels
 from callsift.verify.originals import changed_original, verify_original
 from callsift.verify.status import verification_of
 
@@ -260,11 +260,13 @@ def _add_call(
     segments = segments_of(store, call.id)
     spans: list[tuple[float, float]] = []
     hidden: set[int | None] = set()  # segments of a party masked whole: nothing of them shown
+    parties = call_parties(store, call.id)
     if masker is not None:
         verify_original(store, call)  # The audio is decoded from it, bleeped.
-        party_of = segment_parties(store, call.id)
+        party_of = parties.role_of
         hidden = {s.id for s in segments if party_masked(s, masker.redaction, party_of)}
         segments, spans = masker.segments(segments, party_of)
+        parties = parties.anonymous()  # who said it, never whose number or name
     else:
         _add_original(writer, store, call, folder)
     audio = _add_audio(writer, store, call, folder, spans)
@@ -283,12 +285,12 @@ def _add_call(
             writer.json(f"{folder}/numbers.json", data(numbers))
     if segments:
         channels = channels_of(store, call.id)
-        document = transcript_document(call.id, channels, segments, provenance.translation_engines)
+        engines = provenance.translation_engines
+        document = transcript_document(call.id, channels, segments, engines, parties)
         writer.json(f"{folder}/transcript.json", data(document))
-        voices = speaker_labels(store, call.id)
-        _add_subtitles(writer, f"{folder}/transcript", segments, False, call.id, voices)
+        _add_subtitles(writer, f"{folder}/transcript", segments, False, call.id, parties)
         if any(segment.translation for segment in segments):
-            _add_subtitles(writer, f"{folder}/translation.en", segments, True, call.id, voices)
+            _add_subtitles(writer, f"{folder}/translation.en", segments, True, call.id, parties)
     mentions = [m for m in mentions_of(store, call.id) if m.segment_id not in hidden]
     writer.json(f"{folder}/entities.json", data(mentions))
     flags = [f for f in flags_of(store, call.id) if f.segment_id not in hidden]
@@ -341,14 +343,14 @@ def _add_subtitles(
     segments: list[Any],
     translation: bool,
     call_id: int,
-    voices: dict[tuple[int, int], str],
+    parties: CallParties,
 ) -> None:
     what = "English translation" if translation else "transcript"
-    writer.text(f"{stem}.srt", to_srt(segments, translation=translation, voices=voices))
-    writer.text(f"{stem}.vtt", to_vtt(segments, translation=translation, voices=voices))
+    writer.text(f"{stem}.srt", to_srt(segments, translation=translation, parties=parties))
+    writer.text(f"{stem}.vtt", to_vtt(segments, translation=translation, parties=parties))
     title = f"Call {call_id}, {what}"
     writer.text(
-        f"{stem}.txt", to_txt(segments, translation=translation, title=title, voices=voices)
+        f"{stem}.txt", to_txt(segments, translation=translation, title=title, parties=parties)
     )
 
 

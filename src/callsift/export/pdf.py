@@ -21,6 +21,7 @@ from callsift.export.calls import ExportCall, Party
 from callsift.export.charts import graph_picture, timeline_chart, timeline_days
 from callsift.export.report import CAVEAT, CaseReport, clock
 from callsift.export.unsure import excerpt_pieces
+from callsift.parties import SpeakerParty
 from callsift.records import FindingRecord
 from callsift.store.export_queries import Excerpt
 from callsift.translate.checks import caption
@@ -98,13 +99,13 @@ def _party(party: Party) -> str:
     return " · ".join(parts)
 
 
-def _excerpt(pdf: _Report, item: Excerpt) -> None:
+def _excerpt(pdf: _Report, item: Excerpt, said: SpeakerParty) -> None:
     pdf.set_font(_FONT, "B", 8.5)
     pdf.multi_cell(
         0,
         4.4,
         f"Call {item.call_id} · {item.file} · {clock(item.start)}–{clock(item.end)} · "
-        f"channel {item.channel} · {item.topic} (“{item.term}”)",
+        f"{said.text} · {item.topic} (“{item.term}”)",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -207,7 +208,7 @@ def write_pdf(report: CaseReport, out: Path) -> Path:
     pdf.add_page()
     pdf.heading("Flagged excerpts")
     for item in report.excerpts:
-        _excerpt(pdf, item)
+        _excerpt(pdf, item, report.party(item))
     if not report.excerpts:
         pdf.multi_cell(0, 5, "No flagged speech.", new_x="LMARGIN", new_y="NEXT")
     pdf.add_page()

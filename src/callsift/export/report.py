@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from callsift import __version__
 from callsift.export.calls import ExportCall, export_calls
 from callsift.graph.callgraph import KnownNumber
+from callsift.parties import CallParties, SpeakerParty, call_parties
 from callsift.records import FindingRecord
 from callsift.store import CaseStore, utc_now
 from callsift.store.export_queries import Excerpt, flagged_excerpts
@@ -54,6 +55,7 @@ class CaseReport:
         excerpts: every flagged segment, by call and time.
         findings: the checks' findings per call.
         known: the directory entries, for the graph's labels.
+        parties: who said what, per call with flagged speech (``callsift.parties``).
     """
 
     case: str
@@ -63,7 +65,13 @@ class CaseReport:
     excerpts: list[Excerpt]
     findings: dict[int, list[FindingRecord]]
     known: list[KnownNumber] = field(default_factory=list)
+    parties: dict[int, CallParties] = field(default_factory=dict)
     tool: str = f"callsift {__version__}"
+
+    def party(self, item: Excerpt) -> SpeakerParty:
+        """Who said a flagged excerpt, with the number and name where known."""
+        parties = self.parties.get(item.call_id) or CallParties(item.call_id)
+        return parties.party_of(item.channel, item.speaker)
 
     @property
     def title(self) -> str:
@@ -125,12 +133,14 @@ def build_report(store: CaseStore, call_ids: Sequence[int] | None) -> CaseReport
     for finding in list_findings(store):
         if finding.call_id in chosen:
             findings.setdefault(finding.call_id, []).append(finding)
+    excerpts = flagged_excerpts(store, selection)
     return CaseReport(
         case=store.root.resolve().name,
         selection=selection,
         generated_at=utc_now(),
         calls=calls,
-        excerpts=flagged_excerpts(store, selection),
+        excerpts=excerpts,
         findings=findings,
         known=known_numbers(store),
+        parties={i: call_parties(store, i) for i in dict.fromkeys(e.call_id for e in excerpts)},
     )

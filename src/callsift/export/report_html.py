@@ -21,6 +21,7 @@ from callsift.export.calls import ExportCall, Party
 from callsift.export.charts import graph_picture, timeline_chart, timeline_days
 from callsift.export.report import CAVEAT, CaseReport, clock
 from callsift.export.unsure import ExcerptPiece, excerpt_pieces
+from callsift.parties import SpeakerParty
 from callsift.records import FindingRecord
 from callsift.store.export_queries import Excerpt
 from callsift.translate.checks import caption
@@ -103,7 +104,7 @@ def _piece(piece: ExcerptPiece) -> str:
     return f"<mark>{html}</mark>" if piece.matched else html
 
 
-def _excerpt(item: Excerpt) -> str:
+def _excerpt(item: Excerpt, said: SpeakerParty) -> str:
     quote = "".join(_piece(piece) for piece in excerpt_pieces(item))
     unsure = (
         f'<p class="small unsure-note">uncertain: the match rests on a word heard with'
@@ -120,7 +121,7 @@ def _excerpt(item: Excerpt) -> str:
     )
     return (
         f'<article class="excerpt"><h3>Call {item.call_id} · {_e(item.file)} · '
-        f"{_e(clock(item.start))}–{_e(clock(item.end))} · channel {item.channel} · "
+        f"{_e(clock(item.start))}–{_e(clock(item.end))} · {_e(said.text)} · "
         f"{_e(item.topic)}</h3>"
         f'<blockquote lang="{_e(item.language)}">{quote}</blockquote>{translation}'
         f'<p class="small">watchlist term “{_e(item.term)}”</p>{unsure}</article>'
@@ -186,7 +187,8 @@ def render_html(report: CaseReport) -> str:
         if days
         else '<p class="small">No call has a readable date.</p>'
     )
-    excerpts = "".join(_excerpt(item) for item in report.excerpts) or "<p>No flagged speech.</p>"
+    excerpts = "".join(_excerpt(item, report.party(item)) for item in report.excerpts)
+    excerpts = excerpts or "<p>No flagged speech.</p>"
     calls = "".join(_call(call, report.findings.get(call.id, [])) for call in report.calls)
     summary = [(label, _e(value)) for label, value in report.summary()]
     return (

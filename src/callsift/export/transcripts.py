@@ -1,15 +1,14 @@
 """Transcripts as files people open: SRT and WebVTT subtitles, plain text, full JSON.
 
 Subtitles let a reader play a call in any video or audio player (VLC, a
-newsroom's web player) with the words under it. Both parties of a stereo call
-go in one file, each cue labelled with its channel: one file keeps the turn
-taking visible, where a file per party would hide who answered whom. On a
-mono call split into two voices, each cue is labelled with its voice instead
-("Caller", "Speaker 2"; with the channel too when the call has several). WebVTT
-labels with a voice span (``<v Channel 1>``), which players show as the
-speaker; SRT has no such markup, so the label is a plain prefix. The English
-translation is a second file of the same kind, so the original words are never
-mixed with a machine's rendering of them.
+newsroom's web player) with the words under it. Both parties go in one file,
+each cue labelled with who said it (``callsift.parties``: "Caller,
++79035551708, Сидоров Иван", "Speaker 2", "Both parties" on a mono channel
+not split): one file keeps the turn taking visible, where a file per party
+would hide who answered whom. WebVTT labels with a voice span (``<v Caller,
+…>``), which players show as the speaker; SRT has no such markup, so the label
+is a plain prefix. The English translation is a second file of the same kind,
+so the original words are never mixed with a machine's rendering of them.
 
 The English is the machine's (or a reviewer's correction of it) and says so:
 the plain text opens with that, and a line whose translation checks failed
@@ -23,10 +22,11 @@ Formats followed: SRT as players read it (``00:00:01,500``, cues numbered from
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from callsift.parties import CallParties
 from callsift.records import ChannelTranscript, Segment
 
 __all__ = ["srt_time", "to_srt", "to_txt", "to_vtt", "transcript_document", "vtt_time"]
@@ -55,15 +55,10 @@ def vtt_time(seconds: float) -> str:
     return _clock(seconds, ".")
 
 
-Voices = Mapping[tuple[int, int], str]
-"""How each ``(channel, speaker)`` of a split mono channel is named (``speaker_labels``)."""
-
-
 def _cues(
-    segments: Sequence[Segment], translation: bool, voices: Voices | None = None
+    segments: Sequence[Segment], translation: bool, parties: CallParties | None
 ) -> list[tuple[Segment, str, str | None]]:
-    """``(segment, one-line text, speaker label or None)`` for each segment with words."""
-    labelled = len({segment.channel for segment in segments}) > 1
+    """``(segment, one-line text, who said it or None)`` for each segment with words."""
     cues = []
     for segment in segments:
         text = segment.translation if translation else segment.text
@@ -71,7 +66,8 @@ def _cues(
         if translation and segment.language != "en":
             line = _checked(line, segment)
         if line:
-            cues.append((segment, line, _label(segment, labelled, voices or {})))
+            label = " ".join(parties.of(segment).text.split()) if parties else None
+            cues.append((segment, line, label))
     return cues
 
 
@@ -84,20 +80,13 @@ def _checked(line: str, segment: Segment) -> str:
     return line
 
 
-def _label(segment: Segment, labelled: bool, voices: Voices) -> str | None:
-    channel = f"Channel {segment.channel}" if labelled else None
-    if segment.speaker is None:
-        return channel
-    voice = voices.get((segment.channel, segment.speaker), f"speaker {segment.speaker}")
-    return f"{channel}, {voice}" if channel else voice[:1].upper() + voice[1:]
-
-
 def to_srt(
-    segments: Sequence[Segment], *, translation: bool = False, voices: Voices | None = None
+    segments: Sequence[Segment], *, translation: bool = False, parties: CallParties | None = None
 ) -> str:
-    """SubRip subtitles of the segments' text (or English ``translation``)."""
+    """SubRip subtitles of the segments' text (or English ``translation``), each
+    cue prefixed with who said it when ``parties`` is given."""
     blocks = []
-    for number, (segment, line, label) in enumerate(_cues(segments, translation, voices), 1):
+    for number, (segment, line, label) in enumerate(_cues(segments, translation, parties), 1):
         text = f"{label}: {line}" if label else line
         blocks.append(f"{number}\n{srt_time(segment.start)} --> {srt_time(segment.end)}\n{text}\n")
     return "\n".join(blocks)
@@ -108,15 +97,14 @@ def _vtt_escape(text: str) -> str:
 
 
 def to_vtt(
-    segments: Sequence[Segment], *, translation: bool = False, voices: Voices | None = None
+    segments: Sequence[Segment], *, translation: bool = False, parties: CallParties | None = None
 ) -> str:
-    """WebVTT subtitles; a stereo call's cues carry the channel as the voice, a split
-    mono call's the speaker."""
+    """WebVTT subtitles; with ``parties``, each cue carries who said it as its voice."""
     blocks = ["WEBVTT\n"]
-    for number, (segment, line, label) in enumerate(_cues(segments, translation, voices), 1):
+    for number, (segment, line, label) in enumerate(_cues(segments, translation, parties), 1):
         text = _vtt_escape(line)
         if label:
-            text = f"<v {label}>{text}"
+            text = f"<v {_vtt_escape(label)}>{text}"
         blocks.append(f"{number}\n{vtt_time(segment.start)} --> {vtt_time(segment.end)}\n{text}\n")
     return "\n".join(blocks)
 
@@ -126,15 +114,15 @@ def to_txt(
     *,
     translation: bool = False,
     title: str = "",
-    voices: Voices | None = None,
+    parties: CallParties | None = None,
 ) -> str:
-    """One line per segment: times, channel or speaker and language, then the words."""
+    """One line per segment: times, who said it (with ``parties``) and language, then the words."""
     lines = [title, ""] if title else []
     if translation:
         lines[:0] = [_MACHINE, ""]
-    for segment, line, label in _cues(segments, translation, voices):
+    for segment, line, label in _cues(segments, translation, parties):
         language = "en" if translation else segment.language
-        who = f"{label.lower()}, {language}" if label else language
+        who = f"{label}, {language}" if label else language
         lines.append(f"{vtt_time(segment.start)}-{vtt_time(segment.end)}  [{who}]  {line}")
     return "\n".join(lines) + "\n"
 
@@ -144,8 +132,10 @@ def transcript_document(
     channels: Sequence[ChannelTranscript],
     segments: Sequence[Segment],
     translation_engines: Sequence[str] = (),
+    parties: CallParties | None = None,
 ) -> dict[str, Any]:
-    """Everything the recogniser and translator wrote: segments, words, timings, scores."""
+    """Everything the recogniser and translator wrote: segments, words, timings, scores;
+    with ``parties``, each segment's ``party`` as ``show --json`` gives it."""
     return {
         "call_id": call_id,
         "channels": [
@@ -153,5 +143,8 @@ def transcript_document(
             for channel in channels
         ],
         "translation_engines": list(translation_engines),
-        "segments": [asdict(segment) for segment in segments],
+        "segments": [
+            {**asdict(segment), **(parties.of(segment).fields() if parties else {})}
+            for segment in segments
+        ],
     }

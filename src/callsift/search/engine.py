@@ -4,14 +4,20 @@ Exact hits are every written form of the query's words (``search.query``);
 approximate hits are segments that say them only as the model misheard them
 (``search.approximate``), ranked after every exact hit and marked so. The
 total counts both, ``approximate`` the second kind; facets count the exact hits.
+A page of hits starts at ``offset`` in that order: exact hits, then approximate.
+
+Without a word to search for, the filters alone list the calls they pick
+(``store.filtered``); without either there is nothing to search for.
 """
 
 from __future__ import annotations
 
+from callsift.parties import describe_hits
 from callsift.records import SearchFilters, SearchHit, SearchResult
 from callsift.search.approximate import approximate_hits
-from callsift.search.query import Term, fts_query, highlight, parse_query
+from callsift.search.query import SearchError, Term, fts_query, highlight, parse_query
 from callsift.store import CaseStore, search_facets, search_segments
+from callsift.store.filtered import filtered_calls
 
 __all__ = ["search"]
 
@@ -22,22 +28,37 @@ def search(
     filters: SearchFilters | None = None,
     limit: int = 20,
     facets: bool = False,
+    offset: int = 0,
 ) -> SearchResult:
-    """Best-matching segments for ``query``, with snippets and facet counts.
+    """Best-matching segments for ``query``, ``limit`` of them from ``offset``, with snippets.
 
     Unless ``filters.exact``, segments that say the words only as they sound
-    follow the exact hits (``match == "approximate"``).
+    follow the exact hits (``match == "approximate"``). An empty query with a
+    filter that narrows (:meth:`SearchFilters.narrows`) lists the calls it picks.
+
+    Raises:
+        SearchError: no words and no filter, or a query that cannot be read.
     """
     filters = filters or SearchFilters()
+    if not query.strip():
+        if not filters.narrows():
+            raise SearchError("nothing to search for: give words, or a filter alone")
+        found, calls = filtered_calls(store, filters, limit, offset)
+        describe_hits(store, found)
+        return SearchResult(found, calls, offset=offset, limit=limit, by_call=True)
     terms = parse_query(query)
     match = fts_query(query, filters.lang)
-    hits, total = search_segments(store, match, filters, limit)
+    hits, total = search_segments(store, match, filters, limit, offset)
     for hit in hits:
         _mark(hit, terms)
     approximate = approximate_hits(store, terms, match, filters)
-    hits += approximate[: max(0, limit - len(hits))]
+    first = max(0, offset - total)  # where this page starts among the approximate hits
+    hits += approximate[first : first + max(0, limit - len(hits))]
+    describe_hits(store, hits)
     counts = search_facets(store, match, filters) if facets else {}
-    return SearchResult(hits, total + len(approximate), counts, len(approximate))
+    return SearchResult(
+        hits, total + len(approximate), counts, len(approximate), offset=offset, limit=limit
+    )
 
 
 def _mark(hit: SearchHit, terms: list[Term]) -> None:

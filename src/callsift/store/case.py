@@ -339,8 +339,9 @@ class CaseStore:
 
         A call done with other settings (another model, say) is done again,
         unless a reviewer has corrected its transcript: a new machine
-        transcript would set their work aside. Failed calls wait for
-        ``retry_failed``.
+        transcript would set their work aside, or an analyst re-ran that call
+        with settings of their choosing (``chosen`` in its key). Failed calls
+        wait for ``retry_failed``.
         """
         statuses = "('pending', 'failed')" if retry_failed else "('pending')"
         # The key names the CPU that made the transcript, for the record; another
@@ -349,9 +350,19 @@ class CaseStore:
             f"SELECT id, sha256, file FROM calls WHERE status IN {statuses}"
             " OR (status = 'done'"
             " AND json_remove(processed_with, '$.cpu') IS NOT json_remove(?, '$.cpu')"
+            " AND json_extract(processed_with, '$.chosen') IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM segment_versions v WHERE v.call_id = calls.id))"
             " ORDER BY id",
             (processed_with,),
+        ).fetchall()
+        return [(row["id"], row["sha256"], row["file"]) for row in rows]
+
+    def chosen_calls(self, call_ids: Iterable[int]) -> list[tuple[int, str, str]]:
+        """These calls, whatever their state, as ``pending_calls`` lists (unknown ids left out)."""
+        ids = sorted(set(call_ids))
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT id, sha256, file FROM calls WHERE id IN ({marks}) ORDER BY id", ids
         ).fetchall()
         return [(row["id"], row["sha256"], row["file"]) for row in rows]
 
@@ -385,7 +396,7 @@ class CaseStore:
                 self.conn.execute(
                     "INSERT INTO channels (call_id, channel, language, language_probability,"
                     " speech_s, whisper_language, mixed, language_reason, speakers,"
-                    " speakers_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " speakers_reason, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         call_id,
                         channel.channel,
@@ -397,6 +408,7 @@ class CaseStore:
                         channel.language_reason,
                         len(channel.speakers) or (1 if channel.speakers_reason else None),
                         channel.speakers_reason,
+                        sum(len(segment.words) for segment in channel.segments),
                     ),
                 )
                 self.conn.executemany(

@@ -62,6 +62,8 @@ class Excerpt:
     """What the translation checks found in the English (``callsift.translate.checks``)."""
     words: tuple[Word, ...] = ()
     """The recogniser's words of the segment, for marking the uncertain ones."""
+    speaker: int | None = None
+    """1 or 2 on a mono channel split into two voices (see ``callsift.parties``)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def flagged_excerpts(store: CaseStore, call_ids: Sequence[int] | None) -> list[E
         'SELECT f.call_id, c.file, f.channel, f.start, s."end", f.topic, f.term,'
         " f.text AS match, f.start_char, f.end_char, s.language, s.text, s.translation,"
         " f.confidence, s.words, s.translation_engine, s.translation_doubts,"
-        " s.translation_version, c.processed_with"
+        " s.translation_version, c.processed_with, s.speaker"
         " FROM flags f JOIN calls c ON c.id = f.call_id JOIN segments s ON s.id = f.segment_id"
         f" WHERE {where} ORDER BY f.call_id, f.start, f.id",
         args,

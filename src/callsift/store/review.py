@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from callsift.errors import ConflictError, ReviewError
 from callsift.store.case import CaseStore, utc_now
 
 __all__ = [
+    "REPEAT_S",
     "Annotation",
     "SegmentVersion",
     "add_annotation",
@@ -33,6 +36,9 @@ __all__ = [
     "correct_segment",
     "segment_versions_of",
 ]
+
+REPEAT_S = 10.0
+"""A note repeated by its author within this many seconds is one note sent twice."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,11 @@ def add_annotation(
     channel: int | None = None,
     start: float | None = None,
 ) -> Annotation:
-    """Append a note to a call and log it (a moment must be a finite, non-negative time)."""
+    """Append a note to a call and log it (a moment must be a finite, non-negative time).
+
+    The same note sent again by its author within :data:`REPEAT_S` seconds is
+    not added twice: the first is returned.
+    """
     text = text.strip()
     if not text:
         raise ReviewError("an annotation needs some text")
@@ -106,6 +116,9 @@ def add_annotation(
     now = utc_now()
     with store.transaction():
         sha256 = sha256_of_call(store, call_id)
+        twin = _repeated(store, call_id, author, text, channel, now)
+        if twin is not None:
+            return twin
         row_id = store.conn.execute(
             "INSERT INTO annotations (call_id, channel, start, author, text, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -118,16 +131,36 @@ def add_annotation(
     return Annotation(row_id, call_id, channel, start, author, text, now)
 
 
+def _annotation(r: Any) -> Annotation:
+    return Annotation(
+        r["id"], r["call_id"], r["channel"], r["start"], r["author"], r["text"], r["created_at"]
+    )
+
+
+def _repeated(
+    store: CaseStore, call_id: int, author: str, text: str, channel: int | None, now: str
+) -> Annotation | None:
+    """The author's last note on the call if it says the same and is under
+    :data:`REPEAT_S` old: a double click or a resent form, not a second note.
+
+    The moment is not compared: a note sent twice while the call plays carries
+    two moments a fraction of a second apart.
+    """
+    row = store.conn.execute(
+        "SELECT * FROM annotations WHERE call_id = ? AND author = ? ORDER BY id DESC LIMIT 1",
+        (call_id, author),
+    ).fetchone()
+    if row is None or row["text"] != text or row["channel"] != channel:
+        return None
+    age = datetime.fromisoformat(now) - datetime.fromisoformat(row["created_at"])
+    return _annotation(row) if age.total_seconds() < REPEAT_S else None
+
+
 def annotations_of(store: CaseStore, call_id: int) -> list[Annotation]:
     rows = store.conn.execute(
         "SELECT * FROM annotations WHERE call_id = ? ORDER BY id", (call_id,)
     ).fetchall()
-    return [
-        Annotation(
-            r["id"], r["call_id"], r["channel"], r["start"], r["author"], r["text"], r["created_at"]
-        )
-        for r in rows
-    ]
+    return [_annotation(r) for r in rows]
 
 
 def correct_segment(

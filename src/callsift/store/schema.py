@@ -586,9 +586,40 @@ _V7 = _V7_SEARCH + _V7_TRANSLATION + _V7_CONFIDENCE + _V7_SPEAKERS
 
 # The review experience (#12): how reliable each call's transcript is, the team's
 # tags on calls, and each user's saved searches with what they last saw.
+# Words each channel's transcript holds, beside the speech its voice detector
+# found (``store.reliability``): a dashboard counting unreliable calls reads
+# one row per channel instead of every segment's word list.
 _V8_RELIABILITY = """
+ALTER TABLE channels ADD COLUMN words INTEGER;
+UPDATE channels SET words = (
+    SELECT coalesce(sum(json_array_length(s.words)), 0) FROM segments s
+    WHERE s.call_id = channels.call_id AND s.channel = channels.channel
+);
 """
+# Tags a team puts on calls (``store.tags``; every change also goes to the
+# custody log) and each user's saved searches (``store.saved``): the query and
+# its filters (JSON of ``SearchFilters``), and the highest segment id the user
+# had seen when last opening it, so that hits on later segments count as new.
 _V8_BROWSE = """
+CREATE TABLE call_tags (
+    call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    tagged_by TEXT NOT NULL,
+    tagged_at TEXT NOT NULL,
+    PRIMARY KEY (call_id, tag)
+);
+CREATE INDEX call_tags_tag ON call_tags(tag);
+CREATE TABLE saved_searches (
+    id INTEGER PRIMARY KEY,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    filters TEXT NOT NULL,
+    seen_segment INTEGER NOT NULL DEFAULT 0,
+    seen_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (owner, name)
+);
 """
 _V8 = _V8_RELIABILITY + _V8_BROWSE
 

@@ -24,7 +24,10 @@ _DIGITS = (
 
 
 _MATCH_ONLY = "segments_fts MATCH ?"
-HIT_COLUMNS = 's.call_id, c.file, s.channel, s.start, s."end", s.language, s.text, s.translation'
+HIT_COLUMNS = (
+    's.call_id, c.file, s.channel, s.start, s."end", s.language, s.text, s.translation,'
+    " s.id AS segment_id, s.speaker, json_extract(c.metadata, '$.started_at') AS started_at"
+)
 """What a ``SearchHit`` is read from (``segments s`` joined to ``calls c``)."""
 
 
@@ -79,6 +82,9 @@ def filter_clauses(filters: SearchFilters) -> tuple[list[str], list[Any]]:
             " 'unverified') = ?"
         )
         args.append(filters.status)
+    if filters.since_segment is not None:
+        clauses.append("s.id > ?")
+        args.append(filters.since_segment)
     return clauses, args
 
 
@@ -90,9 +96,9 @@ _FROM = """
 
 
 def search_segments(
-    store: CaseStore, match: str, filters: SearchFilters, limit: int = 20
+    store: CaseStore, match: str, filters: SearchFilters, limit: int = 20, offset: int = 0
 ) -> tuple[list[SearchHit], int]:
-    """Best hits (BM25) for an FTS5 MATCH expression, and how many match in all."""
+    """Best hits (BM25) for an FTS5 MATCH expression from ``offset``, and how many match in all."""
     where, args = _where(match, filters)
     columns = HIT_COLUMNS
     if where == _MATCH_ONLY:
@@ -102,13 +108,13 @@ def search_segments(
             f"""
             WITH top AS (
                 SELECT rowid AS id, rank AS score FROM segments_fts
-                WHERE segments_fts MATCH ? ORDER BY rank LIMIT ?
+                WHERE segments_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?
             )
             SELECT {columns}, top.score AS score FROM top
             JOIN segments s ON s.id = top.id JOIN calls c ON c.id = s.call_id
             ORDER BY score, s.call_id, s.start
             """,
-            (match, limit),
+            (match, limit, offset),
         ).fetchall()
         total = store.conn.execute(
             "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?", (match,)
@@ -119,9 +125,9 @@ def search_segments(
             SELECT {columns}, bm25(segments_fts) AS score
             {_FROM} WHERE {where}
             ORDER BY score, s.call_id, s.start
-            LIMIT ?
+            LIMIT ? OFFSET ?
             """,
-            (*args, limit),
+            (*args, limit, offset),
         ).fetchall()
         total = store.conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", args).fetchone()[0]
     return [SearchHit(**dict(row)) for row in rows], total

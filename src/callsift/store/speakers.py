@@ -6,15 +6,13 @@ speaker belongs to one transcript and goes with it); this module reads them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Sequence
 
-from callsift.records import Segment, Speaker
+from callsift.records import Speaker
 from callsift.store.case import CaseStore
 
-__all__ = ["segment_parties", "speaker_labels", "speakers_of"]
-
-PARTY_OF_CHANNEL = ("caller", "receiver")
-"""The party on channel 0 and 1 of a call with one party per channel (as ``voices`` assumes)."""
+__all__ = ["speakers_of", "transcribed_channels"]
 
 
 def speakers_of(store: CaseStore, call_id: int) -> list[Speaker]:
@@ -36,31 +34,15 @@ def speakers_of(store: CaseStore, call_id: int) -> list[Speaker]:
     ]
 
 
-def speaker_labels(store: CaseStore, call_id: int) -> dict[tuple[int, int], str]:
-    """``(channel, speaker)`` to how a transcript names the voice ("caller", "speaker 2")."""
-    return {(s.channel, s.speaker): s.label for s in speakers_of(store, call_id)}
+def transcribed_channels(store: CaseStore, call_ids: Sequence[int]) -> dict[int, int]:
+    """How many channels of each call were transcribed (a call not processed is absent).
 
-
-def segment_parties(store: CaseStore, call_id: int) -> Callable[[Segment], str | None]:
-    """Who said a segment of this call: ``caller``, ``receiver`` or ``None`` (unknown).
-
-    A split mono channel's segment is its voice's role; a stereo call with one
-    party per channel has the caller on channel 0, the receiver on channel 1;
-    anything else (a mix not split, a voice whose role is unknown) is unknown.
+    Two means one party per channel; one, a mix of both parties (a mono call,
+    stereo channels merged as one mix) or a side left when the other was silent.
     """
-    roles = {(v.channel, v.speaker): v.role for v in speakers_of(store, call_id)}
-    # Two transcribed channels: one party each (a merged mix, or a side dropped as
-    # silent, leaves one, and is then unknown: masking it is the safe side).
-    parties = store.conn.execute(
-        "SELECT count(*) FROM channels WHERE call_id = ?", (call_id,)
-    ).fetchone()[0]
-    single = parties == 2
-
-    def party_of(segment: Segment) -> str | None:
-        if segment.speaker is not None:
-            return roles.get((segment.channel, segment.speaker))
-        if single and segment.channel in (0, 1):
-            return PARTY_OF_CHANNEL[segment.channel]
-        return None
-
-    return party_of
+    rows = store.conn.execute(
+        "SELECT call_id, count(*) FROM channels"
+        " WHERE call_id IN (SELECT value FROM json_each(?)) GROUP BY call_id",
+        (json.dumps(list(call_ids)),),
+    )
+    return {row[0]: row[1] for row in rows}

@@ -50,7 +50,8 @@ def write_verification(
         if missing:
             raise ReviewError(
                 f"cannot link call {call_id} to call(s) {', '.join(map(str, missing))}: "
-                "no such call in this case"
+                "no such call in this case",
+                field="links",
             )
         row = conn.execute(
             "SELECT version FROM verification WHERE call_id = ?", (call_id,)

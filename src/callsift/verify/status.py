@@ -108,13 +108,18 @@ def set_status(
     wanted = sorted(set(links))
     current = verification_of(store, call_id)
     if call_id in wanted:
-        raise ReviewError(f"call {call_id} cannot corroborate itself; link another call")
+        raise ReviewError(
+            f"call {call_id} cannot corroborate itself; link another call", field="links"
+        )
     if status in NOTE_REQUIRED and not note:
         raise ReviewError(
-            f"a {status} call needs a note saying why (what it was checked against, or the doubt)"
+            f"a {status} call needs a note saying why (what it was checked against, or the doubt)",
+            field="note",
         )
     if status == "corroborated" and not wanted and not current.links:
-        raise ReviewError("a corroborated call needs a link to the call that corroborates it")
+        raise ReviewError(
+            "a corroborated call needs a link to the call that corroborates it", field="links"
+        )
     write_verification(
         store,
         call_id,
@@ -129,4 +134,6 @@ def set_status(
 
 def _check_status(status: str) -> None:
     if status not in STATUSES:
-        raise ReviewError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        raise ReviewError(
+            f"unknown status {status!r}; use one of {', '.join(STATUSES)}", field="status"
+        )

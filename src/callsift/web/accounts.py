@@ -17,7 +17,14 @@ from callsift.errors import CallsiftError
 from callsift.store.team import Account, TeamStore
 from callsift.web.roles import ROLES
 
-__all__ = ["AccountError", "MIN_PASSWORD", "add_account", "check_password", "set_password"]
+__all__ = [
+    "AccountError",
+    "MIN_PASSWORD",
+    "add_account",
+    "check_password",
+    "set_password",
+    "valid_name",
+]
 
 MIN_PASSWORD = 10
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -34,8 +41,13 @@ def _check_password(password: str) -> None:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
+def valid_name(name: str) -> bool:
+    """Whether ``name`` may be a user name (the web's account form checks it first)."""
+    return bool(_NAME.match(name))
+
+
 def add_account(team: TeamStore, name: str, role: str, password: str) -> Account:
-    if not _NAME.match(name):
+    if not valid_name(name):
         raise AccountError(
             f"user name {name!r}: use 1-64 letters, digits and . _ @ -, starting with a letter"
             " or digit"

@@ -30,7 +30,7 @@ from callsift.verify.status import set_status, verification_list
 from callsift.web.calls import existing_call, open_call, vouched_note
 from callsift.web.errors import BadRequest
 from callsift.web.inputs import MAX_CHANNEL, MAX_ID, MAX_LINKS, MAX_SECONDS, CallId, SegmentId
-from callsift.web.pages import Filters, log_views, run_search
+from callsift.web.pages import MAX_OFFSET, Filters, log_views, run_search
 from callsift.web.security import Annotating, Correcting, Reading, SignedIn, Verifying
 
 __all__ = ["router"]
@@ -106,16 +106,19 @@ def call(ctx: Reading, call_id: CallId) -> dict[str, Any]:
 def search(
     ctx: Reading,
     filters: Filters,
-    q: str,
+    q: str = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    """Hits best first (as ``callsift search --json --facets``), with total and facets.
+    """A page of hits best first (as ``callsift search --json``), with total and facets.
 
-    A query of more than ``MAX_QUERY_CHARS`` characters or ``MAX_QUERY_WORDS``
-    words is refused (400).
+    ``total`` counts every hit; ``hits`` holds ``limit`` of them from
+    ``offset``. Without ``q``, a filter alone lists the calls it picks (one
+    hit per call, ``by_call``). Nothing to search for, or a query of more than
+    ``MAX_QUERY_CHARS`` characters or ``MAX_QUERY_WORDS`` words, is refused (400).
     """
     try:
-        result = run_search(ctx, q, filters, limit, via="api")
+        result = run_search(ctx, q, filters, limit, via="api", offset=offset)
     except SearchError as error:
         raise BadRequest(str(error)) from None
     return asdict(result)

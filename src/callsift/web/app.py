@@ -38,7 +38,7 @@ from callsift import __version__
 from callsift.analyze.confidence import LOW_CONFIDENCE, is_low
 from callsift.errors import CallsiftError, CaseError, ConflictError, InputError, ReviewError
 from callsift.store import CaseStore
-from callsift.web import formats
+from callsift.web import formats, wording
 from callsift.web.errors import Conflict, WebError
 from callsift.web.i18n import LANGUAGES, gettext_, ngettext_
 from callsift.web.render import page
@@ -192,11 +192,14 @@ def _templates() -> Jinja2Templates:
     # Each request renders in its reader's language (callsift.web.i18n, set by page()).
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.globals["languages"] = LANGUAGES
+    env.globals["reliability_reason"] = wording.reliability_reason  # a call's doubts, phrased
+    env.globals["finding_view"] = wording.finding_view  # a finding from the shown call's side
     env.filters["clock"] = _clock
     env.filters["plural"] = _plural
     env.filters["when"] = formats.when  # an ISO timestamp, for people
     env.filters["day"] = formats.day
     env.filters["duration"] = formats.duration
+    env.filters.update(formats.FILTERS)  # human labels for codes (formats.py)
     env.globals["version"] = __version__  # shown to signed-in users only (base.html)
     env.tests["unsure"] = is_low  # a finding resting on a low-confidence word
     env.globals["low_confidence"] = LOW_CONFIDENCE
@@ -260,7 +263,7 @@ def _install_handlers(app: FastAPI) -> None:
 
 def create_app(settings: WebSettings) -> FastAPI:
     """The app for ``settings``; a folder that is not a case raises ``CaseError``."""
-    from callsift.web import api, calls, maps, pages, signin
+    from callsift.web import admin, api, browse, calls, exports, maps, pages, rerun, saved, signin
 
     app = FastAPI(
         title="callsift",
@@ -281,6 +284,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     _install_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (signin, pages, calls, maps, api):
+    # browse before calls: /calls/bulk/… is not a call's /calls/{call_id}/….
+    for module in (signin, admin, pages, browse, saved, calls, rerun, exports, maps, api):
         app.include_router(module.router)
     return app

@@ -15,22 +15,18 @@ then the verification's note says so.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
 
 from callsift.analyze.run import AnalyzeOptions, analyze_unless_busy
 from callsift.audio.playback import playback_audio
 from callsift.dossier import CallDossier, call_dossier
 from callsift.errors import ConflictError, InputError, OriginalError, ReviewError
-from callsift.export.package import build_package, call_folder
-from callsift.export.redact import Redaction
+from callsift.export.package import call_folder
 from callsift.records import Call
 from callsift.store import get_call
 from callsift.store.certainty import certainties
@@ -60,11 +56,11 @@ from callsift.web.inputs import (
     check_id,
 )
 from callsift.web.render import page
+from callsift.web.rerun import RERUN_LANGUAGES, rerun_state
 from callsift.web.security import (
     Annotating,
     CaseContext,
     Correcting,
-    Exporting,
     Reading,
     Verifying,
 )
@@ -146,9 +142,20 @@ def call_page(request: Request, ctx: Reading, call_id: CallId) -> Response:
             "statuses": STATUSES,
             "error": "",
             "certainty": certainties(ctx.store, call_id).get(call_id),
+            "reliability": dossier.reliability,
+            "rerun": rerun_state(ctx, call_id, dossier.call.file),
+            "rerun_languages": RERUN_LANGUAGES,
+            "finding_files": _other_files(ctx, dossier),
         },
         case=ctx,
     )
+
+
+def _other_files(ctx: CaseContext, dossier: CallDossier) -> dict[int, str]:
+    """The file of each call a finding of this call compares it with (its links name them)."""
+    ids = {i for f in dossier.findings for i in (f.call_id, f.other_call_id) if i is not None}
+    calls = (get_call(ctx.store, i) for i in sorted(ids))
+    return {call.id: call.file for call in calls if call is not None}
 
 
 @router.get("/cases/{case}/calls/{call_id}/audio")
@@ -219,7 +226,8 @@ def correct(
     )
     if not error:
         analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
-    return _segment_page(request, ctx, call_id, segment_id, error, status)
+    typed = Typed("text", text, note, status == 409) if error else None
+    return _segment_page(request, ctx, call_id, segment_id, error, status, typed)
 
 
 @router.post(
@@ -240,7 +248,8 @@ def correct_english(
             ctx.store, call_id, segment_id, text, ctx.viewer.name, version, note
         )
     )
-    return _segment_page(request, ctx, call_id, segment_id, error, status)
+    typed = Typed("english", text, note, status == 409) if error else None
+    return _segment_page(request, ctx, call_id, segment_id, error, status, typed)
 
 
 def _views(ctx: CaseContext, dossier: CallDossier) -> list[SegmentView]:
@@ -249,8 +258,32 @@ def _views(ctx: CaseContext, dossier: CallDossier) -> list[SegmentView]:
     return segment_views(dossier, english, translation_versions_of(ctx.store, call_id))
 
 
+@dataclass(frozen=True)
+class Typed:
+    """What a reviewer typed into a correction that was refused, given back to the form.
+
+    Attributes:
+        which: ``text`` (the transcript) or ``english``.
+        text: the words typed.
+        note: the reason typed.
+        conflict: refused because someone saved a newer version meanwhile: the
+            page shows both versions side by side to merge.
+    """
+
+    which: str
+    text: str
+    note: str
+    conflict: bool
+
+
 def _segment_page(
-    request: Request, ctx: CaseContext, call_id: int, segment_id: int, error: str, status: int
+    request: Request,
+    ctx: CaseContext,
+    call_id: int,
+    segment_id: int,
+    error: str,
+    status: int,
+    typed: Typed | None = None,
 ) -> Response:
     """One segment after a change, for htmx; back to the call page for a plain form."""
     dossier = open_call(ctx, call_id)
@@ -267,6 +300,7 @@ def _segment_page(
             "view": view,
             "d": dossier,
             "error": error,
+            "typed": typed,
             "english_label": english_label(ctx.store, call_id),
         },
         case=ctx,
@@ -279,7 +313,10 @@ def _links(text: str) -> list[int]:
     if len(parts) > MAX_LINKS or not all(
         part.isascii() and part.isdigit() and 1 <= int(part) <= MAX_ID for part in parts
     ):
-        raise BadRequest(f"links are up to {MAX_LINKS} call numbers, separated by commas or spaces")
+        raise ReviewError(
+            f"links are up to {MAX_LINKS} call numbers, separated by commas or spaces",
+            field="links",
+        )
     return [int(part) for part in parts]
 
 
@@ -298,7 +335,8 @@ def vouched_note(request: Request, ctx: CaseContext, call_id: int, status: str, 
     if not request.app.state.settings.self_verification:
         raise ReviewError(
             f"you corrected this call's transcript, so another reviewer must mark it {status}"
-            " (a one-person team can allow this: callsift serve --self-verification)"
+            " (a one-person team can allow this: callsift serve --self-verification)",
+            field="status",
         )
     said = (
         f"[{ctx.viewer.name} also corrected this call's transcript; the server allows"
@@ -317,19 +355,23 @@ def verify(
     note: Annotated[str, Form(max_length=10_000)] = "",
     links: Annotated[str, Form(max_length=1_000)] = "",
 ) -> Response:
+    """Set the call's status; a refusal answers the form as typed, the field at fault marked."""
     existing_call(ctx, call_id)
-    linked = _links(links)
-    error, code = _attempt(
-        lambda: set_status(
+    error, field, code = "", None, 200
+    try:
+        set_status(
             ctx.store,
             call_id,
             status,
             ctx.viewer.name,
             vouched_note(request, ctx, call_id, status, note),
-            linked,
+            _links(links),
             version,
         )
-    )
+    except ConflictError as conflict:
+        error, code = str(conflict), 409
+    except ReviewError as refused:
+        error, field, code = str(refused), refused.field, 400
     plain = _without_htmx(request, ctx, call_id, error, code)
     if plain is not None:
         return plain
@@ -341,36 +383,11 @@ def verify(
             "call_id": call_id,
             "statuses": STATUSES,
             "error": error,
+            "field": field,
+            # What the reviewer typed, given back whole when the change was refused.
+            "typed": {"status": status, "note": note, "links": links} if error else None,
             "oob": True,  # the status badge beside the call's title follows
         },
         case=ctx,
         status_code=code,
-    )
-
-
-@router.post("/cases/{case}/calls/{call_id}/export")
-def export_call(
-    ctx: Exporting,
-    call_id: CallId,
-    redact: Annotated[bool, Form()] = False,
-    names: Annotated[str, Form(max_length=2_000)] = "",
-) -> Response:
-    """The call's evidence package (or, with ``redact``, its publication package) as a download."""
-    existing_call(ctx, call_id)
-    folder = Path(tempfile.mkdtemp(prefix="callsift-export-"))
-    redaction = None
-    if redact:
-        redaction = Redaction(names=tuple(n.strip() for n in names.split(",") if n.strip()))
-    name = f"{call_folder(call_id)}{'-redacted' if redact else ''}.zip"
-    try:
-        result = build_package(ctx.store, [call_id], folder / name, redaction=redaction)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(
-        result.path,
-        media_type="application/zip",
-        filename=name,
-        headers={"x-manifest-sha256": result.manifest_sha256},
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )

@@ -1,28 +1,37 @@
 """Pages that show the case as a whole: the call graph, a number's profile, time and place.
 
 The graph is the one ``callsift graph`` exports (numbers as nodes, Louvain
-communities, betweenness), drawn with a seeded layout; a click on a number
-opens its profile beside the graph. The timeline puts the calls per day and
-the dates spoken in them on one axis; the map places every place spoken of
-at its gazetteer coordinates, sized by the calls that name it.
+communities, betweenness), drawn with a seeded layout and arrows from caller
+to receiver; a period (``from``/``to``) draws it for the calls of those days
+only, built once per view as before, and the "who called whom, when" table
+beside it lists each direction. A click on a number opens its profile. The
+timeline puts the calls per day (or week) and the dates spoken in them on
+one axis; the map places every place spoken of at its gazetteer
+coordinates, over Natural Earth's borders, sized by the calls that name it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Request
+from babel.dates import format_date
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from callsift.errors import CallsiftError
-from callsift.graph.callgraph import case_graph, graph_summary
+from callsift.graph.callgraph import build_graph, case_graph, graph_summary
+from callsift.graph.flows import Flow, flows, in_period
 from callsift.graph.profiles import number_profile
 from callsift.store.analysis import entity_counts
+from callsift.store.graph import graph_calls, known_numbers
 from callsift.store.overview import case_counts, spoken_dates
-from callsift.web.charts import PALETTE, day_bars, graph_picture, map_picture
-from callsift.web.errors import NotFound
+from callsift.web.charts import PALETTE, day_bars
+from callsift.web.errors import BadRequest, NotFound
+from callsift.web.graphview import graph_picture
+from callsift.web.i18n import current_language
+from callsift.web.mapview import map_picture
 from callsift.web.render import page
 from callsift.web.security import Reading
 
@@ -31,9 +40,53 @@ __all__ = ["router"]
 router = APIRouter()
 
 
+def _day_param(text: str, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` query value; empty means no bound."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name}: a date is written YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    """A row of "who called whom, when", with the labels and numbers to show and link."""
+
+    flow: Flow
+    caller_label: str
+    receiver_label: str
+    caller_number: str
+    receiver_number: str
+
+
+def _number(key: str) -> str:
+    """What the calls list is filtered by: E.164, or the number as written."""
+    return key.removeprefix("raw:")
+
+
 @router.get("/cases/{case}/graph", response_class=HTMLResponse)
-def graph_page(request: Request, ctx: Reading) -> Response:
-    graph = case_graph(ctx.store, refresh_numbers=False)
+def graph_page(
+    request: Request,
+    ctx: Reading,
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> Response:
+    """The graph of the calls in a period (every call without one) and who called whom."""
+    start, end = _day_param(date_from, "from"), _day_param(date_to, "to")
+    every = graph_calls(ctx.store)
+    chosen = in_period(every, start, end)
+    graph = build_graph(chosen, known_numbers(ctx.store))
+    days = sorted(d for call in every if (d := (call.started_at or "")[:10]))
+    label = {key: data["label"] for key, data in graph.nodes(data=True)}
+    rows = [
+        FlowRow(f, label[f.caller], label[f.receiver], _number(f.caller), _number(f.receiver))
+        for f in flows(chosen)
+    ]
+    shown = sorted({i for f in rows for i in f.flow.call_ids})
+    if shown:
+        ctx.store.log("view", None, call_ids=shown, via="graph")
     return page(
         request,
         "graph.html",
@@ -41,6 +94,11 @@ def graph_page(request: Request, ctx: Reading) -> Response:
             "picture": graph_picture(graph),
             "summary": graph_summary(graph),
             "palette": PALETTE,
+            "flows": rows,
+            "start": start.isoformat() if start else "",
+            "end": end.isoformat() if end else "",
+            "earliest": days[0] if days else "",
+            "latest": days[-1] if days else "",
         },
         case=ctx,
     )
@@ -60,9 +118,15 @@ def profile(request: Request, ctx: Reading, n: str) -> Response:
 
 @dataclass(frozen=True)
 class Said:
-    """A date spoken in a call, placed on the timeline."""
+    """A date spoken in a call; ``day`` places it on the timeline (``None``: nowhere to put it).
 
-    day: date
+    A date said without a year (``--03-20``) is placed in the call's own year
+    and says so (``year_said`` false); without a dated call it is only listed.
+    """
+
+    day: date | None
+    year_said: bool
+    normal: str
     call_id: int
     file: str
     text: str
@@ -73,28 +137,59 @@ class Said:
 def _said(ctx: Reading) -> list[Said]:
     found = []
     for spoken in spoken_dates(ctx.store):
-        year = (spoken.started_at or "")[:4]
-        text = spoken.normal if not spoken.normal.startswith("--") else f"{year}{spoken.normal[1:]}"
+        call_day = (spoken.started_at or "")[:10]
+        year_said = not spoken.normal.startswith("--")
+        text = spoken.normal if year_said else f"{call_day[:4]}{spoken.normal[1:]}"
         try:
-            day = date.fromisoformat(text)
+            day: date | None = date.fromisoformat(text)
         except ValueError:
-            continue  # no year known (undated call) or not a calendar day
+            day = None  # no year known (undated call) or not a calendar day
         called = None
-        if spoken.started_at:
-            called = (day - date.fromisoformat(spoken.started_at[:10])).days
-        found.append(Said(day, spoken.call_id, spoken.file, spoken.text, spoken.start, called))
-    return sorted(found, key=lambda s: (s.day, s.call_id))
+        if day is not None and call_day:
+            called = (day - date.fromisoformat(call_day)).days
+        found.append(
+            Said(
+                day,
+                year_said,
+                spoken.normal,
+                spoken.call_id,
+                spoken.file,
+                spoken.text,
+                spoken.start,
+                called,
+            )
+        )
+    return sorted(found, key=lambda s: (s.day or date.max, s.call_id))
+
+
+def spoken_day(said: Said) -> str:
+    """The date as people say it: "20 March 2022", or "20 March" when the year was not said."""
+    found = said.day
+    if found is None and not said.year_said:
+        try:
+            found = date(2000, int(said.normal[2:4]), int(said.normal[5:7]))
+        except ValueError:
+            return said.normal
+    if found is None:
+        return said.normal
+    pattern = "d MMMM y" if said.year_said else "d MMMM"
+    return format_date(found, pattern, locale=current_language())
 
 
 def _mapped_places(ctx: Reading) -> list[tuple[str, float, float, int]]:
-    """``(English name, lat, lon, calls)`` of every place spoken of that the gazetteer knows."""
-    places = []
+    """``(English name, lat, lon, calls)`` of every place spoken of that the gazetteer knows.
+
+    Two spellings of one place (Киев, Київ) are one point: their calls are
+    added (a call that says both counts twice, which is rare and errs high).
+    """
+    merged: dict[tuple[str, float, float], int] = {}
     for row in entity_counts(ctx.store, ("LOC",)):
         attrs = cast(dict[str, Any], row["attrs"])
         if "lat" in attrs and "lon" in attrs:
             name = str(attrs.get("english") or row["normal"])
-            places.append((name, float(attrs["lat"]), float(attrs["lon"]), cast(int, row["calls"])))
-    return places
+            key = (name, float(attrs["lat"]), float(attrs["lon"]))
+            merged[key] = merged.get(key, 0) + cast(int, row["calls"])
+    return [(name, lat, lon, n) for (name, lat, lon), n in merged.items()]
 
 
 @router.get("/cases/{case}/timeline", response_class=HTMLResponse)
@@ -102,18 +197,18 @@ def timeline(request: Request, ctx: Reading) -> Response:
     counts = case_counts(ctx.store)
     places = _mapped_places(ctx)
     said = _said(ctx)
-    bars, markers = day_bars(
-        counts.per_day, [(s.day, f"“{s.text}” in call {s.call_id} ({s.day})") for s in said]
-    )
+    dated = [s for s in said if s.day is not None]
+    chart = day_bars(counts.per_day, [(cast(date, s.day), str(s.call_id)) for s in dated])
     return page(
         request,
         "timeline.html",
         {
-            "bars": bars,
-            "markers": markers,
+            "chart": chart,
             "per_day": counts.per_day,
             "undated": counts.undated,
             "said": said,
+            "dated": dated,
+            "spoken_day": spoken_day,
             "map": map_picture(places),
             "places": sorted(places, key=lambda p: -p[3]),
         },

@@ -1,10 +1,11 @@
-"""The case pages: the list of one's cases, the dashboard with live progress, calls, search.
+"""The case pages: the list of one's cases, the dashboard with live progress, search.
 
-The list of calls and search hits show numbers and transcript text, so
-each is logged in the custody log as a view of the calls it shows (one
-entry naming them all). A query is bounded (``MAX_QUERY_CHARS``,
-``MAX_QUERY_WORDS``): thousands of prefix terms would hold a worker for
-half a minute, and no one types them.
+Search hits (and the list of calls, in ``web.browse``) show numbers and
+transcript text, so each is logged in the custody log as a view of the calls
+it shows (one entry naming them all). Hits come a page at a time, with the
+total; a filter alone lists its calls; ``?saved=`` opens a saved search. A
+query is bounded (``MAX_QUERY_CHARS``, ``MAX_QUERY_WORDS``): thousands of
+prefix terms would hold a worker for half a minute, and no one types them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -28,29 +30,39 @@ from callsift.search import (
     parse_query,
     search,
 )
-from callsift.store import CaseStore, case_status, list_calls
+from callsift.search.watch import open_saved, watched
+from callsift.store import CaseStore, case_status
 from callsift.store.analysis import entity_counts
-from callsift.store.certainty import certainties, review_queue
 from callsift.store.jobs import Job, recent_jobs
 from callsift.store.overview import case_counts
-from callsift.verify.status import STATUSES, verification_list
+from callsift.store.reliability import unreliable_count
+from callsift.store.saved import saved_search
+from callsift.verify.status import STATUSES
 from callsift.web.charts import day_bars
+from callsift.web.errors import NotFound
+from callsift.web.inputs import MAX_ID
 from callsift.web.render import page
 from callsift.web.security import CaseContext, Reading, SignedIn
 
 __all__ = [
+    "MAX_OFFSET",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
     "Filters",
     "log_views",
     "router",
     "run_search",
+    "search_params",
 ]
 
 router = APIRouter()
 
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 32
+DEFAULT_LIMIT = 50
+MAX_PAGE = 100_000
+MAX_OFFSET = MAX_PAGE * 500
+"""How deep a search pages: far past any list a person reads (SQLite steps over skipped rows)."""
 _FILTER_CHARS = 200
 
 # A job that has not reported for this long is shown as no longer running.
@@ -80,10 +92,11 @@ def dashboard(request: Request, ctx: Reading) -> Response:
         {
             "status": case_status(store),
             "counts": counts,
-            "bars": day_bars(counts.per_day)[0],
+            "chart": day_bars(counts.per_day),
             "places": entity_counts(store, ("LOC",))[:10],
             "units": entity_counts(store, ("unit",))[:10],
             "numbers": number_summaries(store)[:10],
+            "unreliable": unreliable_count(store),
             **_progress(store),
         },
         case=ctx,
@@ -108,21 +121,6 @@ def log_views(ctx: CaseContext, shown: Iterable[Call | SearchHit], via: str, **d
         ctx.store.log("view", None, call_ids=ids, via=via, **detail)
 
 
-@router.get("/cases/{case}/calls", response_class=HTMLResponse)
-def calls(
-    request: Request, ctx: Reading, sort: Annotated[Literal["id", "certainty"], Query()] = "id"
-) -> Response:
-    """Every call; ``sort=certainty`` is the review queue: least certain first, unreviewed only."""
-    reviews = {record.call_id: record for record in verification_list(ctx.store)}
-    found = list_calls(ctx.store)
-    if sort == "certainty":
-        by_id = {call.id: call for call in found}
-        found = [by_id[row.call_id] for row in review_queue(ctx.store) if row.call_id in by_id]
-    log_views(ctx, found, via="web")
-    context = {"calls": found, "reviews": reviews, "sure": certainties(ctx.store), "sort": sort}
-    return page(request, "calls.html", context, case=ctx)
-
-
 @dataclass(frozen=True)
 class ShownHit:
     hit: SearchHit
@@ -131,9 +129,11 @@ class ShownHit:
 
 
 def run_search(
-    ctx: CaseContext, q: str, filters: SearchFilters, limit: int, via: str
+    ctx: CaseContext, q: str, filters: SearchFilters, limit: int, via: str, offset: int = 0
 ) -> SearchResult:
     """The search behind both the page and ``GET /api/search``; its hits are logged as views.
+
+    With no words, a filter alone lists the calls it picks (``SearchResult.by_call``).
 
     Raises:
         SearchError: nothing to search for, or a query beyond the bounds.
@@ -142,10 +142,10 @@ def run_search(
         raise SearchError(
             f"a query has at most {MAX_QUERY_CHARS} characters (this one has {len(q)})"
         )
-    words = sum(len(term.words) for term in parse_query(q))
+    words = sum(len(term.words) for term in parse_query(q)) if q.strip() else 0
     if words > MAX_QUERY_WORDS:
         raise SearchError(f"a query has at most {MAX_QUERY_WORDS} words (this one has {words})")
-    result = search(ctx.store, q, filters, limit=limit, facets=True)
+    result = search(ctx.store, q, filters, limit=limit, facets=True, offset=offset)
     log_views(ctx, result.hits, via=via, query=q)
     return result
 
@@ -187,14 +187,27 @@ def search_page(
     ctx: Reading,
     filters: Filters,
     q: str = "",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=200)] = DEFAULT_LIMIT,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
+    saved: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    """The search form and its hits; a query that cannot be run answers 400 with why."""
+    """The search form and a page of its hits; a query that cannot be run answers 400 with why.
+
+    ``saved`` opens one of the user's saved searches (its new hits marked) and
+    counts it seen up to now; a filter alone, without words, lists its calls.
+    """
     result, error, shown = None, "", []
-    if q.strip():
+    opened, new_since = None, None
+    if saved is not None:
+        opened = saved_search(ctx.store, ctx.viewer.name, saved)
+        if opened is None:
+            raise NotFound()
+        q, filters, new_since = opened.query, opened.filters, open_saved(ctx.store, opened)
+    if q.strip() or filters.narrows():
         try:
-            result = run_search(ctx, q, filters, limit, via="web")
-            terms = parse_query(q)
+            offset = (page_number - 1) * limit
+            result = run_search(ctx, q, filters, limit, via="web", offset=offset)
+            terms = parse_query(q) if q.strip() else []
         except SearchError as problem:
             error = str(problem)
         else:
@@ -220,7 +233,47 @@ def search_page(
             "error": error,
             "statuses": STATUSES,
             "topics": sorted(case_counts(ctx.store).flags),
+            "watched": watched(ctx.store, ctx.viewer.name),
+            "opened": opened,
+            "new_since": new_since,
+            "page_number": page_number,
+            "limit": limit,
+            "paging": _paging(result, q, filters, page_number, limit),
         },
         case=ctx,
         status_code=400 if error else 200,
     )
+
+
+def search_params(q: str, filters: SearchFilters) -> dict[str, str]:
+    """The search page's address parameters for ``q`` and ``filters`` (empty ones left out)."""
+    values = {
+        "q": q,
+        "lang": filters.lang,
+        "from": filters.date_from,
+        "to": filters.date_to,
+        "number": filters.number,
+        "flag": filters.flag,
+        "entity": filters.entity,
+        "unit": filters.unit,
+        "status": filters.status,
+        "exact": "true" if filters.exact else None,
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def _paging(
+    result: SearchResult | None, q: str, filters: SearchFilters, number: int, limit: int
+) -> dict[str, str]:
+    """The addresses of the previous and next pages of hits (absent at either end)."""
+    if result is None:
+        return {}
+    params: dict[str, str | int] = {**search_params(q, filters)}
+    if limit != DEFAULT_LIMIT:
+        params["limit"] = limit
+    links = {}
+    if number > 1:
+        links["previous"] = "?" + urlencode({**params, "page": number - 1})
+    if result.offset + len(result.hits) < result.total:
+        links["next"] = "?" + urlencode({**params, "page": number + 1})
+    return links

@@ -1,4 +1,4 @@
-"""Signing in and out (page and API), and the administrators' account list.
+"""Signing in and out (page and API); accounts are administered in :mod:`callsift.web.admin`.
 
 The sign-in form is protected against forged sign-ins by a double-submit
 token (a cookie set with the form, echoed in a hidden field); ``POST
@@ -7,11 +7,6 @@ without the browser asking this server first. Failed sign-ins are limited
 per name and address and per address (:mod:`callsift.web.throttle`), and
 only a few passwords are checked at once. "Sign out everywhere" ends every
 session of the account.
-
-An administrator manages the accounts of the cases she is a member of: the
-account list shows those accounts and those cases only, and an account that
-also works on other cases is left to the server's operator (``callsift
-users``), since disabling it would reach into cases she cannot open.
 """
 
 from __future__ import annotations
@@ -25,12 +20,12 @@ from fastapi import APIRouter, Body, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from callsift.store.team import Account, Session, TeamStore
+from callsift.store.team import Session, TeamStore
 from callsift.web.accounts import check_password
-from callsift.web.errors import BadRequest, Forbidden, NotFound, NotSignedIn
+from callsift.web.errors import BadRequest, Forbidden, NotSignedIn
 from callsift.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from callsift.web.render import page
-from callsift.web.security import SESSION_COOKIE, Admin, SignedIn, Team, Viewer, new_token
+from callsift.web.security import SESSION_COOKIE, SignedIn, Team, new_token
 from callsift.web.throttle import SignInThrottle
 
 __all__ = ["router"]
@@ -194,72 +189,3 @@ def api_logout_everywhere(who: SignedIn, team: Team) -> Any:
     ended = team.end_sessions(who.name)
     log.info("%s signed out everywhere (%d sessions)", who.name, ended)
     return _signed_out(JSONResponse({"signed_out": who.name, "sessions": ended}))
-
-
-def _shares_a_case(account: Account, who: Viewer) -> bool:
-    return bool(account.cases & who.account.cases)
-
-
-def _manageable(account: Account, who: Viewer) -> bool:
-    """Whether every case of ``account`` is one of the administrator's."""
-    return _shares_a_case(account, who) and account.cases <= who.account.cases
-
-
-@router.get("/admin/users", response_class=HTMLResponse)
-def users_page(
-    request: Request,
-    who: Admin,
-    team: Team,
-) -> Response:
-    """The accounts of the administrator's cases, with those cases alone."""
-    cases = {
-        case.uuid: case
-        for case in request.app.state.cases.values()
-        if case.uuid in who.account.cases
-    }
-    accounts = [account for account in team.accounts() if _shares_a_case(account, who)]
-    context = {
-        "accounts": accounts,
-        "cases": cases,
-        "manageable": {a.name for a in accounts if _manageable(a, who)},
-    }
-    return page(request, "users.html", context, viewer=who)
-
-
-def _managed_account(team: TeamStore, name: str, who: Viewer) -> None:
-    """404 for an account of none of the administrator's cases, 403 for one also elsewhere."""
-    account = team.account(name)
-    if account is None or not _shares_a_case(account, who):
-        raise NotFound()
-    if not _manageable(account, who):
-        raise Forbidden(
-            "this account also works on cases you do not manage: the server's operator"
-            " manages it (callsift users)"
-        )
-
-
-@router.post("/admin/users/{name}/disable")
-def disable_user(
-    name: str,
-    who: Admin,
-    team: Team,
-) -> Response:
-    """Disable an account: its sessions end at once."""
-    if name == who.name:
-        raise BadRequest("you cannot disable your own account")
-    _managed_account(team, name, who)
-    team.update_account(name, disabled=True)
-    log.info("%s disabled the account %s", who.name, name)
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.post("/admin/users/{name}/enable")
-def enable_user(
-    name: str,
-    who: Admin,
-    team: Team,
-) -> Response:
-    _managed_account(team, name, who)
-    team.update_account(name, disabled=False)
-    log.info("%s enabled the account %s", who.name, name)
-    return RedirectResponse("/admin/users", status_code=303)
