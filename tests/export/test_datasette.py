@@ -47,7 +47,7 @@ def test_datasette_serves_the_calls(exported: Path) -> None:
     assert first["caller_raw"] == "+7 903 555 17 08"
     assert first["caller_name"] == "Сидоров Иван / Смирнов Олег"
     assert first["verification"] == "verified" and first["reviewer"] == "ana"
-    assert first["flags"] == 2 and first["flag_topics"] == "casualties 2"
+    assert first["flags"] == 1 and first["flag_topics"] == "casualties 1"  # "не ранен": none
     assert json.loads(first["extra"]) == {"intercept_ref": "IR-0304-017"}
     assert one[0]["receiver_raw"] == "12345" and one[0]["receiver_valid"] == 0
     assert one[0]["receiver_e164"] is None and one[0]["receiver_name"] == "Коротыш"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from callsift.analyze.confidence import LOW_CONFIDENCE
+from callsift.parties import CallParties
 from callsift.records import Segment, Word
 from callsift.store import CaseStore
 from callsift.store.analysis import flags_of, mentions_of
@@ -27,7 +28,7 @@ def _render_segment(app: FastAPI, segment: Segment) -> str:
     return str(
         template.render(
             view=view,
-            d=SimpleNamespace(call=SimpleNamespace(id=1)),
+            d=SimpleNamespace(call=SimpleNamespace(id=1), parties=CallParties(1)),
             case=SimpleNamespace(slug="alpha"),
             viewer=SimpleNamespace(can=lambda capability: False),
             Capability=Capability,

@@ -80,7 +80,7 @@ def test_a_correction_keeps_the_original_and_a_stale_one_is_refused(
         ok = first.post(
             url, data={"text": fixed, "version": "1", "note": "heard again"}, headers=HTMX
         )
-        assert ok.status_code == 200 and "corrected (v2)" in ok.text and fixed in ok.text
+        assert ok.status_code == 200 and "corrected (version 2)" in ok.text and fixed in ok.text
         late = second.post(
             url, data={"text": "Второй батальон погиб.", "version": "1"}, headers=HTMX
         )
@@ -149,7 +149,7 @@ def test_an_exported_package_downloads_and_verifies(
     assert result.manifest_sha256 == answer.headers["x-manifest-sha256"]
     with zipfile.ZipFile(package) as archive:
         notes = json.loads(archive.read("call-0003/annotations.json"))
-    assert [(n["author"], n["text"]) for n in notes] == [("analyst", "to court")]
+    assert ("analyst", "to court") in [(n["author"], n["text"]) for n in notes]
     assert _custody(cases, "export")[-1]["actor"] == "analyst"
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "problem",
     "role",
     "sample_rate",
+    "status",
     "topic",
     "when",
 ]
@@ -247,6 +248,21 @@ def entity(kind: str) -> str:
     return _entities().get(kind, kind)
 
 
+def _statuses() -> dict[str, str]:
+    return {
+        "unverified": gettext_("unverified"),
+        "corroborated": gettext_("corroborated"),
+        "verified": gettext_("verified"),
+        "disputed": gettext_("disputed"),
+        "rejected": gettext_("rejected"),
+    }
+
+
+def status(name: str) -> str:
+    """A verification status in the reader's language."""
+    return _statuses().get(name, name)
+
+
 def _topics() -> dict[str, str]:
     return {
         "casualties": gettext_("casualties"),
@@ -353,5 +369,6 @@ FILTERS = {
     "line_type": line_type,
     "number_facts": number_facts,
     "role": role,
+    "status": status,
 }
 """Every label filter, as templates use them (``{{ c.codec|codec }}``)."""

@@ -18,6 +18,7 @@ from callsift.dossier import CallDossier
 from callsift.records import Segment
 from callsift.store.review import SegmentVersion
 from callsift.store.translations import ShownEnglish, TranslationVersion
+from callsift.web.i18n import gettext_
 
 __all__ = ["Piece", "SegmentView", "segment_views"]
 
@@ -77,7 +78,7 @@ def _unsure(segment: Segment) -> list[tuple[int, int, str, str]]:
             w.start_char,
             w.end_char,
             "unsure",
-            f"uncertain: heard with probability {w.probability:.2f}",
+            gettext_("uncertain: heard with probability %(p)s") % {"p": f"{w.probability:.2f}"},
         )
         for w in word_spans(segment)
         if is_low(w.probability)
