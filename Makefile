@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_CASE ?= demo-case
 
-.PHONY: install demo test lint typecheck chromium bench soak clean messages
+.PHONY: install demo test lint typecheck chromium bench soak clean messages screenshots
 
 $(STAMP): pyproject.toml
 	@# Debian splits venv out of python3; install it only when it is missing.
@@ -55,6 +55,10 @@ test: lint typecheck chromium
 # After changing the web app's text: new messages into each language's catalogue.
 messages: $(STAMP)
 	$(BIN)/python scripts/messages.py
+
+# The README's screenshots, from the pages the browser tests visited (run make test first).
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/callsift bench demo/calls --workers 1 --workers 2

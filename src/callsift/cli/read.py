@@ -13,7 +13,7 @@ from rich.table import Table
 from callsift.analyze.confidence import is_low, word_spans
 from callsift.cli import app
 from callsift.cli.analysis import unsure_note
-from callsift.cli.options import CaseOption, JsonOption, open_case, out, print_json
+from callsift.cli.options import CaseOption, JsonOption, err, open_case, out, print_json
 from callsift.cli.phones import number_text
 from callsift.dossier import call_dossier
 from callsift.records import CaseStatus, SearchFilters, Segment
@@ -244,6 +244,12 @@ def search(
         result = run_search(store, query, filters, limit, facets, offset)
     if as_json:
         print_json(result if facets else result.hits)
+        rest = result.total - offset - len(result.hits)
+        if not facets and rest > 0:  # the list stays a list (stable JSON); never silently cut
+            err.print(
+                f"{len(result.hits)} of {result.total} shown; the next page: --offset"
+                f" {offset + len(result.hits)} (--facets prints an object with total)"
+            )
         return
     shown = f"{offset + 1}–{offset + len(result.hits)} of " if result.hits else ""
     kind = "calls" if result.by_call else "hits"

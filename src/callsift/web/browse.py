@@ -18,20 +18,15 @@ call out would mislead whoever receives it.
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response
 
-from callsift.errors import ConflictError, OriginalError, ReviewError
-from callsift.export.package import build_package
+from callsift.errors import ConflictError, ReviewError
 from callsift.store import get_call
 from callsift.store.browse import CallQuery, browse_calls
 from callsift.store.overview import case_counts
@@ -39,6 +34,7 @@ from callsift.store.tags import add_tag, case_tags, check_tag, remove_tag
 from callsift.verify.status import STATUSES, set_status
 from callsift.web.calls import vouched_note
 from callsift.web.errors import BadRequest
+from callsift.web.exports import package_download
 from callsift.web.inputs import MAX_ID
 from callsift.web.pages import log_views
 from callsift.web.render import page
@@ -269,20 +265,4 @@ def bulk_export(ctx: Exporting, call: Ticked) -> Response:
     missing = [i for i in ids if get_call(ctx.store, i) is None]
     if missing:
         raise BadRequest(f"no call {', '.join(map(str, missing))} in this case")
-    folder = Path(tempfile.mkdtemp(prefix="callsift-export-"))
-    name = f"calls-{len(ids)}.zip"
-    try:
-        result = build_package(ctx.store, ids, folder / name)
-    except OriginalError as error:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise BadRequest(f"no package made: {error}") from None
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(
-        result.path,
-        media_type="application/zip",
-        filename=name,
-        headers={"x-manifest-sha256": result.manifest_sha256},
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    return package_download(ctx, ids, f"calls-{len(ids)}.zip")

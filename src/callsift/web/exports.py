@@ -25,11 +25,11 @@ from callsift.export.package import build_package, call_folder
 from callsift.export.quote import write_quote
 from callsift.export.redact import Redaction
 from callsift.web.calls import existing_call
-from callsift.web.errors import WebError
+from callsift.web.errors import BadRequest, WebError
 from callsift.web.inputs import MAX_SECONDS, CallId
-from callsift.web.security import Exporting
+from callsift.web.security import CaseContext, Exporting
 
-__all__ = ["router"]
+__all__ = ["package_download", "router"]
 
 router = APIRouter()
 
@@ -45,13 +45,27 @@ def export_call(
 ) -> Response:
     """The call's evidence package (or, with ``redact``, its publication package) as a download."""
     existing_call(ctx, call_id)
-    folder = Path(tempfile.mkdtemp(prefix="callsift-export-"))
     redaction = None
     if redact:
         redaction = Redaction(names=tuple(n.strip() for n in names.split(",") if n.strip()))
     name = f"{call_folder(call_id)}{'-redacted' if redact else ''}.zip"
+    return package_download(ctx, [call_id], name, redaction)
+
+
+def package_download(
+    ctx: CaseContext, ids: list[int], name: str, redaction: Redaction | None = None
+) -> Response:
+    """The package of ``ids`` as a download named ``name``, made in a folder removed after.
+
+    An original that no longer hashes as at ingest stops the package (400 with why):
+    a package that left a call out would mislead whoever receives it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="callsift-export-"))
     try:
-        result = build_package(ctx.store, [call_id], folder / name, redaction=redaction)
+        result = build_package(ctx.store, ids, folder / name, redaction=redaction)
+    except OriginalError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BadRequest(f"no package made: {error}") from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -160,15 +160,6 @@ def _lettering(wanted: list[Wanted], nodes: list[GraphNode], size: float) -> lis
     labels = []
     for name, font in LETTERING:
         for label in place_labels(wanted, bounds, marks, font, LEVELS):
-            labels.append(
-                PicLabel(
-                    round(float(label.x), 2),
-                    round(float(label.y), 2),
-                    label.text,
-                    label.anchor,
-                    round(label.size, 2),
-                    f"lbl {name} lz{label.level}",
-                    "count" if label.key.startswith("edge:") else "name",
-                )
-            )
+            kind = "count" if label.key.startswith("edge:") else "name"
+            labels.append(label.drawn(f"lbl {name} lz{label.level}", kind))
     return labels

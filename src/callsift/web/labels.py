@@ -82,6 +82,11 @@ class Label:
     level: int
     box: Box
 
+    def drawn(self, css: str, kind: str) -> PicLabel:
+        """The label as a template writes it, in the set and of the kind named."""
+        x, y, size = round(float(self.x), 2), round(float(self.y), 2), round(self.size, 2)
+        return PicLabel(x, y, self.text, self.anchor, size, css, kind)
+
 
 @dataclass(frozen=True)
 class PicLabel:

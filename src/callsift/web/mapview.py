@@ -196,15 +196,5 @@ def _lettering(
                 )
         wanted = [Wanted(p.name, p.x, p.y, p.name, p.calls, p.r) for p in points]
         for label in place_labels(wanted, bounds, marks + grid, font):
-            labels.append(
-                PicLabel(
-                    round(float(label.x), 2),
-                    round(float(label.y), 2),
-                    label.text,
-                    label.anchor,
-                    font,
-                    f"lbl {name} lz1",
-                    "placename",
-                )
-            )
+            labels.append(label.drawn(f"lbl {name} lz1", "placename"))
     return labels

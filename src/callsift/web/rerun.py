@@ -168,12 +168,9 @@ def start_rerun(
     with _lock:
         child = _children.get(ctx.case.path)
         if (child is not None and child.process.poll() is None) or _running_jobs(ctx.store):
-            message = (
-                "A re-run is already running in this case; wait for it to finish, then try again."
-            )
             if "hx-request" in request.headers:
-                return _fragment(request, ctx, call_id, RerunState(error=message, busy=True), 409)
-            raise Conflict(message)
+                return _fragment(request, ctx, call_id, RerunState(error=BUSY, busy=True), 409)
+            raise Conflict(BUSY)
         log = ctx.store.derived / "reruns" / f"call-{call_id}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         ctx.store.log("rerun-started", call.sha256, call_id=call_id, language=language or "auto")
