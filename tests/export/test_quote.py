@@ -143,6 +143,9 @@ def test_no_quote_of_an_unknown_call_over_a_file_or_from_a_changed_original(
     with pytest.raises(InputError, match="never overwritten"):
         write_quote(store, 3, 0.0, 1.0, taken)
     assert taken.read_bytes() == b"mine"
+    with pytest.raises(InputError, match="was not decoded") as refused:  # call_020, corrupt
+        write_quote(store, 20, 0.0, 1.0, tmp_path / "corrupt.zip")
+    assert str(store.root) not in str(refused.value)  # the case's folder is not told
     call = get_call(store, 4)
     assert call is not None
     original = store.originals.path(call.sha256)

@@ -82,6 +82,8 @@ def test_the_calls_list_filters_sorts_and_pages(client: TestClient) -> None:
         {"reliability": "maybe"},
     ):
         assert client.get("/cases/alpha/calls", params=bad).status_code == 422, bad
+    no_day = client.get("/cases/alpha/calls", params={"from": "2022-13-45"})
+    assert no_day.status_code == 400 and "a date is written YYYY-MM-DD" in no_day.text
 
 
 def test_bulk_status_reports_each_call_and_a_stale_one_does_not_stop_the_others(

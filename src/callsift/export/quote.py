@@ -127,6 +127,11 @@ def write_quote(store: CaseStore, call_id: int, start: float, end: float, out: P
     call = get_call(store, call_id)
     if call is None:
         raise InputError(f"call {call_id}", "not in this case (see callsift list)")
+    if call.status != "done":
+        why = f": {call.reason}" if call.reason else ""
+        raise InputError(
+            f"call {call_id} ({call.file})", f"was not decoded, so it has no quote{why}"
+        )
     out = Path(out)
     if out.exists():
         raise InputError(str(out), "already exists; a quote is never overwritten")

@@ -35,7 +35,7 @@ from callsift.verify.status import STATUSES, set_status
 from callsift.web.calls import vouched_note
 from callsift.web.errors import BadRequest
 from callsift.web.exports import package_download
-from callsift.web.inputs import MAX_ID
+from callsift.web.inputs import MAX_ID, day_param
 from callsift.web.pages import log_views
 from callsift.web.render import page
 from callsift.web.security import Annotating, CaseContext, Exporting, Reading, Verifying
@@ -85,6 +85,7 @@ def calls(
     page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """The calls that pass the filters, a page at a time; ``sort=certainty`` is the review queue."""
+    day_param(date_from, "from"), day_param(date_to, "to")  # a real date, or a 400 with why
     query = CallQuery(
         flag=flag or None,
         status=status or None,

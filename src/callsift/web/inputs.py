@@ -8,13 +8,15 @@ are seconds into a call: finite, never negative, under a day.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Path
 
-from callsift.web.errors import NotFound
+from callsift.web.errors import BadRequest, NotFound
 
 __all__ = [
+    "day_param",
     "MAX_CHANNEL",
     "MAX_ID",
     "MAX_LINKS",
@@ -38,3 +40,13 @@ def check_id(number: int) -> int:
     if not 1 <= number <= MAX_ID:
         raise NotFound()
     return number
+
+
+def day_param(text: str, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` query value (empty: no bound); a date that is no date is a 400."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name}: a date is written YYYY-MM-DD") from None

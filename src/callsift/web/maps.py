@@ -28,9 +28,10 @@ from callsift.store.analysis import entity_counts
 from callsift.store.graph import graph_calls, known_numbers
 from callsift.store.overview import case_counts, spoken_dates
 from callsift.web.charts import PALETTE, day_bars
-from callsift.web.errors import BadRequest, NotFound
+from callsift.web.errors import NotFound
 from callsift.web.graphview import graph_picture
 from callsift.web.i18n import current_language
+from callsift.web.inputs import day_param
 from callsift.web.mapview import map_picture
 from callsift.web.render import page
 from callsift.web.security import Reading
@@ -38,16 +39,6 @@ from callsift.web.security import Reading
 __all__ = ["router"]
 
 router = APIRouter()
-
-
-def _day_param(text: str, name: str) -> date | None:
-    """A ``YYYY-MM-DD`` query value; empty means no bound."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"{name}: a date is written YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)
@@ -74,7 +65,7 @@ def graph_page(
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
 ) -> Response:
     """The graph of the calls in a period (every call without one) and who called whom."""
-    start, end = _day_param(date_from, "from"), _day_param(date_to, "to")
+    start, end = day_param(date_from, "from"), day_param(date_to, "to")
     every = graph_calls(ctx.store)
     chosen = in_period(every, start, end)
     graph = build_graph(chosen, known_numbers(ctx.store))
