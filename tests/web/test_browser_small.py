@@ -76,11 +76,20 @@ def _slug(url: str) -> str:
     return re.sub(r"[^\w]+", "-", unquote(url).lower()).strip("-") or "home"
 
 
+@pytest.mark.parametrize("language", ("en", "uk"))
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_fits_the_screen_and_speaks_plainly(
-    app: FastAPI, browsing: Any, width: int
+    app: FastAPI, browsing: Any, width: int, language: str
 ) -> None:
+    """In both interface languages: Ukrainian labels run longer, and must fit a phone too."""
     tab = browsing(width)
+    if language != "en":  # chosen as a reader would, in the footer
+        tab.page.goto("/")
+        tab.page.locator("footer select[name=language]").select_option(language)
+        tab.page.locator("footer button[type=submit]").click()
+        tab.page.wait_for_load_state()
+        assert tab.page.locator("html").get_attribute("lang") == language
+        assert tab.page.locator("footer").inner_text().count("зроблено машиною") == 1
     urls = _urls(app)
     assert len(urls) >= 12, urls
     wide, raw, broken = {}, {}, {}
@@ -94,7 +103,7 @@ def test_every_page_fits_the_screen_and_speaks_plainly(
             continue  # JSON, audio, or an htmx fragment (progress): not a page
         before = len(tab.problems)
         tab.page.goto(url)
-        tab.shot(f"page-{_slug(url)}")
+        tab.shot(f"page-{_slug(url)}" + ("" if language == "en" else f"-{language}"))
         if tab.sideways():
             wide[url] = tab.sideways()
         if len(tab.problems) > before:
