@@ -18,7 +18,7 @@ from typing import Any, Literal
 from callsift.records import Call, SearchFilters
 from callsift.store.case import CaseStore
 from callsift.store.queries import _CALL_COLUMNS, _call
-from callsift.store.reliability import Reliability, reliability_of
+from callsift.store.reliability import Reliability, reliability_of, unreliable_call_ids
 from callsift.store.search import filter_clauses
 from callsift.store.tags import tags_of
 
@@ -126,9 +126,12 @@ def _where(store: CaseStore, query: CallQuery) -> tuple[str, list[Any]]:
     if query.tag:
         clauses.append("EXISTS (SELECT 1 FROM call_tags t WHERE t.call_id = c.id AND t.tag = ?)")
         args.append(query.tag)
-    if query.reliability:
+    if query.reliability == "unreliable":  # the case that matters: one indexed pass
+        picked = unreliable_call_ids(store)
+    elif query.reliability:
         judged = reliability_of(store)
         picked = sorted(i for i, r in judged.items() if r.state == query.reliability)
+    if query.reliability:
         clauses.append("c.id IN (SELECT value FROM json_each(?))")
         args.append(json.dumps(picked))
     if query.sort == "certainty":
