@@ -31,6 +31,7 @@ __all__ = [
     "ShownEnglish",
     "TranslationVersion",
     "correct_translation",
+    "english_engines",
     "english_label",
     "english_of",
     "english_to_check",
@@ -126,6 +127,11 @@ def english_of(store: CaseStore, call_id: int) -> list[ShownEnglish]:
 
 def english_label(store: CaseStore, call_id: int) -> str:
     """ "machine translation (…)" naming what wrote the call's English, for every display of it."""
+    return f"machine translation ({'; '.join(english_engines(store, call_id)) or 'none'})"
+
+
+def english_engines(store: CaseStore, call_id: int) -> list[str]:
+    """What wrote the call's machine English, as readers know it ("Whisper base, translate task")."""
     engines = {
         row["translation_engine"]
         for row in store.conn.execute(
@@ -136,8 +142,7 @@ def english_label(store: CaseStore, call_id: int) -> str:
     }
     row = store.conn.execute("SELECT processed_with FROM calls WHERE id = ?", (call_id,)).fetchone()
     processed_with = row["processed_with"] if row else None
-    names = sorted(engine_name(engine, processed_with) for engine in engines)
-    return f"machine translation ({'; '.join(names) or 'none'})"
+    return sorted(engine_name(engine, processed_with) for engine in engines)
 
 
 def engine_name(engine: str, processed_with: str | None) -> str:

@@ -38,7 +38,7 @@ from callsift.store.review import (
 )
 from callsift.store.translations import (
     correct_translation,
-    english_label,
+    english_engines,
     english_of,
     translation_versions_of,
 )
@@ -137,7 +137,7 @@ def call_page(request: Request, ctx: Reading, call_id: CallId) -> Response:
         {
             "d": dossier,
             "segments": _views(ctx, dossier),
-            "english_label": english_label(ctx.store, call_id),
+            "english_engines": english_engines(ctx.store, call_id),
             "waveform": waveform,
             "statuses": STATUSES,
             "error": "",
@@ -301,7 +301,7 @@ def _segment_page(
             "d": dossier,
             "error": error,
             "typed": typed,
-            "english_label": english_label(ctx.store, call_id),
+            "english_engines": english_engines(ctx.store, call_id),
         },
         case=ctx,
         status_code=status,
