@@ -73,9 +73,9 @@ def _naive(corpus: str, beam_size: int, queue: Any) -> None:
 
 
 def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue: Any) -> None:
-    from callsift.analyze.run import analyze_case
     from callsift.ingest.run import ingest_paths
-    from callsift.pipeline import ProcessOptions, process_case
+    from callsift.pipeline import ProcessOptions
+    from callsift.run import RunOptions, run_case
     from callsift.store import CaseStore
     from callsift.transcribe import TranscribeOptions
 
@@ -86,16 +86,14 @@ def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue:
         options = ProcessOptions(
             transcribe=TranscribeOptions(beam_size=beam_size), workers=workers, translate=translate
         )
-        report = process_case(store, options)
-        analysing = time.perf_counter()
-        analyze_case(store)
+        run = run_case(store, RunOptions(options))  # what `callsift process` runs
         finished = time.perf_counter()
+    report = run.process
     wall = finished - started
     stage_s = {
         "ingest": ingested - started,
         **report.stage_s,
-        "process (wall)": report.wall_s,
-        "analyze (wall)": finished - analysing,
+        **{f"{stage} (wall)": seconds for stage, seconds in run.stage_s.items()},
     }
     name = f"callsift, {workers} worker{'s' if workers > 1 else ''}"
     name += ", with translation" if translate else ", no translation"

@@ -10,18 +10,20 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
+from callsift.analyze.run import AnalyzeOptions
 from callsift.audio import DecodeOptions
 from callsift.cli import app
-from callsift.cli.analysis import WatchlistOption, run_analysis
+from callsift.cli.analysis import WatchlistOption
 from callsift.cli.options import CaseOption, JsonOption, err, open_case, print_json, progress
 from callsift.cli.read import status_table
-from callsift.graph.phones import number_case
 from callsift.ingest.run import ingest_paths
-from callsift.pipeline import CallOutcome, ProcessOptions, process_case
+from callsift.pipeline import ProcessOptions
+from callsift.run import RunOptions, run_case
 from callsift.store import case_status
 from callsift.transcribe import DEFAULT_MODEL, ModelSpec, TranscribeOptions
-from callsift.translate import ArgosTranslator, LibreTranslateTranslator, translate_case
-from callsift.translate.repair import repair_case
+from callsift.translate import ArgosTranslator, LibreTranslateTranslator, TextTranslator
+
+STAGE_LABELS = {"transcribe": "Transcribing", "analyze": "Analysing"}
 
 
 @app.command()
@@ -169,30 +171,29 @@ def process(
             bar.stop()
             err.print(f"[red]Error:[/red] no call {', '.join(map(str, missing))} in this case")
             raise typer.Exit(2)
-        # The bar appears once the model is checked and the calls are counted,
-        # so that an error before then is the only line printed.
-        tasks: list[TaskID] = []
+        # A bar appears once its stage knows its size (the model checked and the
+        # calls counted first), so that an error before then is the only line printed.
+        tasks: dict[str, TaskID] = {}
 
-        def advance(outcome: CallOutcome) -> None:
-            bar.update(tasks[0], advance=1, item=outcome.file)
+        def stage(name: str, total: int) -> None:
+            for task in tasks.values():
+                bar.update(task, visible=False)
+            tasks[name] = bar.add_task(STAGE_LABELS[name], total=total, item="")
 
-        report = process_case(
+        translator: TextTranslator | None = None
+        if translate_url:
+            translator = LibreTranslateTranslator(translate_url)
+        elif argos:
+            translator = ArgosTranslator()
+        run = run_case(
             store,
-            options,
-            on_start=lambda n: tasks.append(bar.add_task("Transcribing", total=n, item="")),
-            on_call=advance,
+            RunOptions(options, AnalyzeOptions(watchlists), translator),
             calls=call or None,
+            on_stage=stage,
+            on_item=lambda name, item: bar.update(tasks[name], advance=1, item=item),
         )
+        report = run.process
         bar.stop()
-        if translate_url or argos:
-            translator = (
-                LibreTranslateTranslator(translate_url) if translate_url else ArgosTranslator()
-            )
-            translate_case(store, translator)
-        run_analysis(store, watchlists)
-        if options.translate:  # English that lost a place or a number, tried once more
-            repair_case(store, options.transcribe)
-        number_case(store)  # caller and receiver to E.164, for the graph and the web app
         status = case_status(store)
     if as_json:
         print_json(
