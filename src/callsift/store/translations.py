@@ -131,7 +131,10 @@ def english_label(store: CaseStore, call_id: int) -> str:
 
 
 def english_engines(store: CaseStore, call_id: int) -> list[str]:
-    """What wrote the call's machine English, as readers know it ("Whisper base, translate task")."""
+    """What wrote the call's machine English, as readers know it.
+
+    Whisper's own translation is named with its model: "Whisper base, translate task".
+    """
     engines = {
         row["translation_engine"]
         for row in store.conn.execute(
