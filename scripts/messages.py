@@ -38,7 +38,9 @@ def main() -> int:
         language = po.parents[1].name
         with open(po, "rb") as handle:
             catalog = read_po(handle, locale=language)
+        created = catalog.creation_date  # kept, so a run that finds nothing new changes nothing
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created
         catalog.obsolete.clear()
         with open(po, "wb") as handle:
             write_po(handle, catalog, width=100, sort_output=True, include_lineno=False)
