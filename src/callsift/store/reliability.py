@@ -88,6 +88,11 @@ class ChannelEvidence:
             self.probability is not None and self.probability < MIN_LANGUAGE_PROBABILITY
         )
 
+    @property
+    def language_doubt(self) -> bool:
+        """Whether the reason should name the language: doubtful, or words went missing."""
+        return self.odd_language or (self.missing_words and self.words > 0)
+
 
 @dataclass(frozen=True)
 class Reliability:
@@ -138,7 +143,7 @@ def channel_problem(evidence: ChannelEvidence, *, stereo: bool) -> str:
             f"{_seconds(evidence.speech_s)} of speech detected, "
             f"{evidence.words} word{'' if evidence.words == 1 else 's'} transcribed"
         )
-    if evidence.odd_language or (evidence.missing_words and evidence.words):
+    if evidence.language_doubt:
         name = language_name(evidence.language)
         if evidence.forced:
             parts.append(f"language set by hand to {name}")

@@ -84,19 +84,21 @@ class RerunState:
     refused: str = ""
 
 
-def _latest_job(store: CaseStore, file: str) -> Job | None:
-    return next((j for j in recent_jobs(store, 20) if j.kind == "rerun" and j.item == file), None)
+def _recent_jobs(store: CaseStore) -> list[Job]:
+    """The case's latest jobs, a job whose process died marked so first."""
+    mark_interrupted(store)
+    return recent_jobs(store, 20)
 
 
 def _running_jobs(store: CaseStore) -> list[Job]:
-    mark_interrupted(store)
-    return [j for j in recent_jobs(store, 20) if j.state == "running"]
+    return [j for j in _recent_jobs(store) if j.state == "running"]
 
 
 def rerun_state(ctx: CaseContext, call_id: int, file: str, *, collect: bool = False) -> RerunState:
     """Where a re-run of this call stands; ``collect`` takes in a finished child (once)."""
-    running = _running_jobs(ctx.store)  # first: a job whose process died is marked so
-    job = _latest_job(ctx.store, file)
+    jobs = _recent_jobs(ctx.store)  # read once: both what runs and this call's last re-run
+    running = [j for j in jobs if j.state == "running"]
+    job = next((j for j in jobs if j.kind == "rerun" and j.item == file), None)
     with _lock:
         child = _children.get(ctx.case.path)
         if child is not None and child.process.poll() is not None and collect:

@@ -36,7 +36,7 @@ def _channel_reason(evidence: ChannelEvidence, stereo: bool) -> str:
             gettext_("%(seconds)d s of speech detected, %(words)s")
             % {"seconds": round(evidence.speech_s), "words": words}
         )
-    if evidence.odd_language or (evidence.missing_words and evidence.words):
+    if evidence.language_doubt:
         name = language(evidence.language)
         if evidence.forced:
             parts.append(gettext_("language set by hand to %(language)s") % {"language": name})
