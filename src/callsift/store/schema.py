@@ -10,6 +10,8 @@ or DELETE on it, so no code path (ours or a plugin's) can rewrite history.
 
 from __future__ import annotations
 
+from callsift.store.schema_v9 import V9
+
 __all__ = ["MIGRATIONS"]
 
 _V1 = """
@@ -623,4 +625,4 @@ CREATE TABLE saved_searches (
 """
 _V8 = _V8_RELIABILITY + _V8_BROWSE
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, V9]
