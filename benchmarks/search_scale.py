@@ -1,20 +1,26 @@
 """Search and analysis at scale: 1,000,000 generated segments on one machine.
 
-Generates a case of short synthetic Russian and Ukrainian segments (with
-English "translations") straight into the store, then reports:
+Generates a case of short synthetic Russian segments (with English
+"translations", a caller, a receiver and a day per call, flags on the
+segments that speak of orders or casualties) straight into the store, then
+reports:
 
 - analysis throughput (segments per second) over a sample, single process;
-- index build time and database size;
-- search latency p50 / p95 over a mix of rare, common, phrase, English and
-  filtered queries, through the same ``callsift.search.search`` the CLI uses.
+- build time, the first search's work (sound keys, the derived tantivy index)
+  and the sizes of the database and of the index;
+- search latency p50 / p95 of every query shape (``QUERIES``: words, phrases,
+  English, facets, date, number and flag filters, combined), through the same
+  ``callsift.search.search`` the CLI and the web app use.
 
+``build`` and ``measure_search`` are also what ``benchmarks/scale.py`` calls.
 Run: ``.venv/bin/python benchmarks/search_scale.py --segments 1000000``
-(about 15 minutes on two cores). The text is synthetic and fictional.
+(about 10 minutes on two cores). The text is synthetic and fictional.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import random
 import statistics
@@ -22,6 +28,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from callsift.analyze.flags import load_watchlists
 from callsift.analyze.morph import lemma_text
@@ -30,6 +37,7 @@ from callsift.records import SearchFilters, Segment
 from callsift.search import search
 from callsift.search.sounds import KEY_VERSION, index_text
 from callsift.store import CaseStore
+from callsift.store.search_index import current_index
 from callsift.store.sounds import refresh_sounds
 
 PLACES = ["Буче", "Ирпене", "Изюме", "Киеве", "Херсоне", "Гостомеле", "Харькове", "Мариуполе"]
@@ -53,66 +61,167 @@ FILLER = [
 EN = ["we were ordered to shoot", "mom, all is well", "we are in", "the regiment lost", "call dad"]
 
 
-def sentence(rng: random.Random) -> tuple[str, str]:
-    parts = [rng.choice(FILLER)]
+def sentence(rng: random.Random) -> tuple[str, str, list[str]]:
+    """A segment's words, its "English", and the watchlist topics it raises."""
+    parts, topics = [rng.choice(FILLER)], []
     if rng.random() < 0.5:
         parts.append(f"мы в {rng.choice(PLACES)}")
     if rng.random() < 0.3:
         parts.append(f"{rng.choice(UNITS)} {rng.choice(VERBS)} {rng.choice(ACTIONS)}")
+        topics.append("orders")
     if rng.random() < 0.1:
         parts.append(f"у нас {rng.randint(2, 40)} убитых")
-    return ", ".join(parts).capitalize() + ".", rng.choice(EN) + "."
+        topics.append("casualties")
+    return ", ".join(parts).capitalize() + ".", rng.choice(EN) + ".", topics
+
+
+def _number(rng: random.Random) -> str:
+    return f"+7903{rng.randint(0, 9999999):07d}"
 
 
 def build(store: CaseStore, segments: int, per_call: int, rng: random.Random) -> float:
+    """Write ``segments`` generated segments, ``per_call`` a call, straight into ``store``.
+
+    Each call has a caller and a receiver (in its metadata, as number
+    normalisation stores them in ``call_numbers``) and a day in 2022; segments
+    that speak of orders or casualties raise those flags. Returns the seconds taken.
+    """
     started = time.perf_counter()
     conn = store.conn
     calls = segments // per_call
+    first = conn.execute("SELECT coalesce(max(id), 0) FROM calls").fetchone()[0] + 1
     with store.transaction():
-        for call in range(calls):
+        for call in range(first, first + calls):
+            caller, receiver = _number(rng), _number(rng)
+            day = datetime.date(2022, 3, 1) + datetime.timedelta(days=rng.randrange(300))
             meta = json.dumps(
-                {
-                    "caller": f"+7903{rng.randint(0, 9999999):07d}",
-                    "started_at": f"2022-03-{rng.randint(1, 31):02d}T12:00:00+03:00",
-                }
+                {"caller": caller, "receiver": receiver, "started_at": f"{day}T12:00:00+03:00"}
             )
             conn.execute(
                 "INSERT INTO calls (id, sha256, file, size, ingested_at, status, metadata)"
                 " VALUES (?, ?, ?, 0, '', 'done', ?)",
-                (call + 1, f"{call:064x}", f"call_{call}.wav", meta),
+                (call, f"{call:064x}", f"call_{call}.wav", meta),
             )
-            rows = []
+            conn.executemany(
+                "INSERT INTO call_numbers (call_id, role, raw, e164, valid, country)"
+                " VALUES (?, ?, ?, ?, 1, 'RU')",
+                [(call, "caller", caller, caller), (call, "receiver", receiver, receiver)],
+            )
+            flags = []
             for index in range(per_call):
-                text, english = sentence(rng)
-                rows.append(
+                text, english, topics = sentence(rng)
+                segment = conn.execute(
+                    'INSERT INTO segments (call_id, channel, start, "end", language, text, lemmas,'
+                    " translation, words) VALUES (?, ?, ?, ?, 'ru', ?, ?, ?, '[]')",
                     (
-                        call + 1,
+                        call,
                         index % 2,
                         index * 3.0,
                         index * 3.0 + 2.5,
-                        "ru",
                         text,
                         lemma_text(text, "ru"),
                         english,
-                    )
-                )
+                    ),
+                ).lastrowid
+                flags += [(call, segment, index % 2, index * 3.0, t, t, text) for t in topics]
             conn.executemany(
-                'INSERT INTO segments (call_id, channel, start, "end", language, text, lemmas,'
-                " translation, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]')",
-                rows,
+                "INSERT INTO flags (call_id, segment_id, channel, start, topic, term, text,"
+                " start_char, end_char) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1)",
+                flags,
             )
     return time.perf_counter() - started
 
 
-QUERIES = [
-    ("rare word", "Мариуполь", SearchFilters()),
-    ("common word", "мама", SearchFilters()),
-    ("inflected place", "Буча", SearchFilters()),
-    ("phrase", '"приказали стрелять"', SearchFilters()),
-    ("english", "ordered to shoot", SearchFilters(lang="en")),
-    ("filtered by date", "Херсон", SearchFilters(date_from="2022-03-10", date_to="2022-03-12")),
-    ("filtered by number", "полк", SearchFilters(number="7903123")),
+QUERIES: list[tuple[str, str, SearchFilters, bool]] = [
+    ("`Мариуполь` (a place in 6% of segments)", "Мариуполь", SearchFilters(), False),
+    ("`мама`", "мама", SearchFilters(), False),
+    ("`Буча` in every form", "Буча", SearchFilters(), False),
+    ('`"приказали стрелять"`', '"приказали стрелять"', SearchFilters(), False),
+    ("`ordered to shoot` in the English", "ordered to shoot", SearchFilters(lang="en"), False),
+    ("`мама` with facets (the web page)", "мама", SearchFilters(), True),
+    (
+        "`Херсон` + date range (3 days)",
+        "Херсон",
+        SearchFilters(date_from="2022-03-10", date_to="2022-03-12"),
+        False,
+    ),
+    ("`полк` + digits of a number", "полк", SearchFilters(number="7903123"), False),
+    ("`полк` + whole number (E.164)", "полк", SearchFilters(number="{number}"), False),
+    ("`полк` + flag `orders`", "полк", SearchFilters(flag="orders"), False),
+    (
+        "`убитых` + flag + month + number digits",
+        "убитых",
+        SearchFilters(
+            flag="casualties", date_from="2022-05-01", date_to="2022-05-31", number="7903"
+        ),
+        False,
+    ),
+    ("a number alone (its calls, no words)", "", SearchFilters(number="{number}"), False),
 ]
+"""Label, words, filters, facets: every query shape of the README's table."""
+
+
+def prepare(store: CaseStore) -> dict[str, float]:
+    """What the first search after a build does, timed: sound keys, then the derived index.
+
+    Also compacts both, as a case that has settled would be, and reports sizes (MB).
+    """
+    started = time.perf_counter()
+    refresh_sounds(store, index_text, KEY_VERSION)
+    sounds_s = time.perf_counter() - started
+    started = time.perf_counter()
+    current_index(store)
+    index_s = time.perf_counter() - started
+    store.conn.execute("INSERT INTO segments_fts(segments_fts) VALUES ('optimize')")
+    store.conn.execute("INSERT INTO sounds_fts(sounds_fts) VALUES ('optimize')")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    index_mb = sum(f.stat().st_size for f in (store.derived / "search").rglob("*") if f.is_file())
+    return {
+        "sounds_s": sounds_s,
+        "index_s": index_s,
+        "db_mb": (store.root / "case.db").stat().st_size / 1e6,
+        "index_mb": index_mb / 1e6,
+    }
+
+
+def measure_search(store: CaseStore, repeat: int = 20, exact: bool = False) -> list[dict[str, Any]]:
+    """p50 and p95 (ms) of each query of ``QUERIES`` on ``store``, ten hits a page.
+
+    Each round runs every query once (a first, untimed round warms caches), so
+    load from other processes falls on all queries alike. Rows: ``query``
+    (label), ``matches`` (total, approximate hits included), ``approximate``,
+    ``p50_ms``, ``p95_ms``.
+    """
+    caller = store.conn.execute("SELECT e164 FROM call_numbers ORDER BY call_id LIMIT 1")
+    number = (caller.fetchone() or ["+79030000000"])[0]
+    shapes = [
+        (
+            label,
+            words,
+            replace(f, exact=exact, number=f.number and f.number.format(number=number)),
+            facets,
+        )
+        for label, words, f, facets in QUERIES
+    ]
+    timings: list[list[float]] = [[] for _ in shapes]
+    results = []
+    for round_ in range(repeat + 1):
+        results = []
+        for times, (_, words, filters, facets) in zip(timings, shapes, strict=True):
+            started = time.perf_counter()
+            results.append(search(store, words, filters, limit=10, facets=facets))
+            if round_:
+                times.append((time.perf_counter() - started) * 1000)
+    return [
+        {
+            "query": label,
+            "matches": result.total,
+            "approximate": result.approximate,
+            "p50_ms": statistics.median(times),
+            "p95_ms": statistics.quantiles(times, n=20)[-1],
+        }
+        for (label, *_), result, times in zip(shapes, results, timings, strict=True)
+    ]
 
 
 def main() -> None:
@@ -123,6 +232,7 @@ def main() -> None:
     parser.add_argument(
         "--exact", action="store_true", help="exact words only: no approximate pass (as before #11)"
     )
+    parser.add_argument("--case", type=Path, help="build into this folder and keep it")
     args = parser.parse_args()
     rng = random.Random(1)
 
@@ -134,29 +244,21 @@ def main() -> None:
         analyze_segment(segment, watchlists)
     analysis_rate = len(sample) / (time.perf_counter() - started)
 
-    with tempfile.TemporaryDirectory() as tmp, CaseStore(Path(tmp) / "case") as store:
+    with tempfile.TemporaryDirectory() as tmp, CaseStore(args.case or Path(tmp) / "case") as store:
         build_s = build(store, args.segments, args.per_call, rng)
-        started = time.perf_counter()
-        refresh_sounds(store, index_text, KEY_VERSION)  # what the first search would do
-        sounds_s = time.perf_counter() - started
-        store.conn.execute("INSERT INTO segments_fts(segments_fts) VALUES ('optimize')")
-        store.conn.execute("INSERT INTO sounds_fts(sounds_fts) VALUES ('optimize')")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        size_mb = (Path(tmp) / "case" / "case.db").stat().st_size / 1e6
-        print(f"segments: {args.segments:,}  build+index: {build_s:.0f} s  db: {size_mb:.0f} MB")
-        print(f"sound index (first search after a migration): {sounds_s:.0f} s")
+        ready = prepare(store)
+        print(f"segments: {args.segments:,}  build (SQLite, FTS5): {build_s:.0f} s")
+        print(
+            f"sound keys: {ready['sounds_s']:.0f} s  derived index: {ready['index_s']:.0f} s"
+            f"  db: {ready['db_mb']:.0f} MB  index: {ready['index_mb']:.0f} MB"
+        )
         print(f"analysis: {analysis_rate:.0f} segments/s (one process)")
-        print(f"{'query':22} {'hits':>8} {'approx':>8} {'p50 ms':>8} {'p95 ms':>8}")
-        for name, query, filters in QUERIES:
-            timings = []
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                result = search(store, query, replace(filters, exact=args.exact), limit=10)
-                timings.append((time.perf_counter() - started) * 1000)
-            p95 = statistics.quantiles(timings, n=20)[-1]
+        print("| query (top 10, BM25, with total count) | matches | approx. | p50 ms | p95 ms |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for row in measure_search(store, args.repeat, args.exact):
             print(
-                f"{name:22} {result.total:>8} {result.approximate:>8}"
-                f" {statistics.median(timings):>8.1f} {p95:>8.1f}"
+                f"| {row['query']} | {row['matches']:,} | {row['approximate']:,}"
+                f" | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |"
             )
 
 

@@ -136,4 +136,10 @@ def test_ingesting_the_same_folder_twice_adds_nothing(tmp_path: Path, demo_dir: 
         assert sorted(p.name for p in store.originals.root.rglob("*") if p.is_file()) == (
             blobs_before
         )
+        # Passed over unread (same path, size and times), counted in one custody entry.
+        assert second.unchanged == second.already_known
+        [entry] = [e for e in store.custody() if e["action"] == "ingest-unchanged"]
+        assert entry["detail"] == {"files": len(calls_before) + 1}
+        third = ingest_paths(store, [demo_dir], rehash=True)  # read again, each logged
+        assert (third.already_known, third.unchanged) == (second.already_known, 0)
         assert [e["action"] for e in store.custody()].count("ingest-again") == len(calls_before) + 1

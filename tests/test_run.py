@@ -33,7 +33,16 @@ def test_every_stage_runs_for_the_new_calls_then_nothing_is_left(tmp_path: Path)
             "call_001.wav",
             "call_007.ogg",
         ]
-        assert list(first.stage_s) == ["transcribe", "analyze", "repair", "numbers"]
+        assert list(first.stage_s) == [
+            "transcribe",
+            "analyze",
+            "repair",
+            "numbers",
+            "graph",
+            "index",
+        ]
+        # The search index is built by the run, not by the first reader who searches.
+        assert first.indexed and (store.derived / "search").is_dir()
         # Analysis found what the synthetic calls hold; numbers are in E.164 for the graph.
         assert any(m.normal == "Буча" for m in mentions_of(store, ids[0]))
         assert any(f.topic == "orders" for f in flags_of(store, ids[1]))

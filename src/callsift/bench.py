@@ -22,7 +22,7 @@ __all__ = ["BenchResult", "run_bench"]
 
 @dataclass
 class BenchResult:
-    """One run: seconds of audio, wall seconds, per-stage seconds, peak memory."""
+    """One run: seconds of audio, wall seconds, per-stage seconds, peak memory, workers."""
 
     name: str
     files: int
@@ -30,6 +30,7 @@ class BenchResult:
     wall_s: float
     peak_rss_mb: float
     stage_s: dict[str, float] = field(default_factory=dict)
+    workers: int = 0
 
     @property
     def speed(self) -> float:
@@ -72,7 +73,9 @@ def _naive(corpus: str, beam_size: int, queue: Any) -> None:
     queue.put(asdict(result))
 
 
-def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue: Any) -> None:
+def _callsift(
+    corpus: str, beam_size: int, workers: int, translate: bool, scheduler: str | None, queue: Any
+) -> None:
     from callsift.ingest.run import ingest_paths
     from callsift.pipeline import ProcessOptions
     from callsift.run import RunOptions, run_case
@@ -84,7 +87,10 @@ def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue:
         ingest_paths(store, [Path(corpus)])
         ingested = time.perf_counter()
         options = ProcessOptions(
-            transcribe=TranscribeOptions(beam_size=beam_size), workers=workers, translate=translate
+            transcribe=TranscribeOptions(beam_size=beam_size),
+            workers=workers,
+            translate=translate,
+            scheduler=scheduler,
         )
         run = run_case(store, RunOptions(options))  # what `callsift process` runs
         finished = time.perf_counter()
@@ -96,8 +102,13 @@ def _callsift(corpus: str, beam_size: int, workers: int, translate: bool, queue:
         **{f"{stage} (wall)": seconds for stage, seconds in run.stage_s.items()},
     }
     name = f"callsift, {workers} worker{'s' if workers > 1 else ''}"
+    if scheduler == "local":
+        name = f"callsift on Dask (local), {workers} worker{'s' if workers > 1 else ''}"
+    elif scheduler is not None:
+        name = f"callsift on Dask ({scheduler}), the cluster's workers"
     name += ", with translation" if translate else ", no translation"
-    queue.put(asdict(BenchResult(name, report.done, report.audio_s, wall, _peak_rss_mb(), stage_s)))
+    result = BenchResult(name, report.done, report.audio_s, wall, _peak_rss_mb(), stage_s, workers)
+    queue.put(asdict(result))
 
 
 def _in_child(target: Any, *args: Any) -> BenchResult:
@@ -116,18 +127,23 @@ def run_bench(
     beam_size: int = 5,
     naive: bool = True,
     translate: bool = False,
+    scheduler: str | None = None,
 ) -> list[BenchResult]:
     """Run the naive loop (optional) and callsift with each worker count.
 
     The naive loop only transcribes, so callsift runs without translation for
     a like-for-like figure, and once more with it (at the largest worker
-    count) when ``translate`` is set.
+    count) when ``translate`` is set. With a ``scheduler`` callsift runs on
+    Dask: ``local`` starts a cluster of each worker count here; an address
+    runs once on the workers that cluster has.
     """
+    if scheduler not in (None, "local"):
+        workers = [max(workers)]
     results = []
     if naive:
         results.append(_in_child(_naive, str(corpus), beam_size))
     for count in workers:
-        results.append(_in_child(_callsift, str(corpus), beam_size, count, False))
+        results.append(_in_child(_callsift, str(corpus), beam_size, count, False, scheduler))
     if translate:
-        results.append(_in_child(_callsift, str(corpus), beam_size, max(workers), True))
+        results.append(_in_child(_callsift, str(corpus), beam_size, max(workers), True, scheduler))
     return results

@@ -13,7 +13,9 @@ a bug and stops the run.
     ├── ReviewError       a verification change is refused (unknown call, missing note)
     ├── ConflictError     a record changed since the version the reviewer saw
     │                     (a verification, a corrected segment)
-    └── OriginalError     a stored original is missing or no longer matches its hash
+    ├── OriginalError     a stored original is missing or no longer matches its hash
+    └── ClusterError      the Dask cluster cannot be reached, or a worker is set up
+                          unlike the client (another arithmetic, no model)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = [
     "CallsiftError",
     "CaseBusyError",
     "CaseError",
+    "ClusterError",
     "ConflictError",
     "DiskFullError",
     "InputError",
@@ -143,3 +146,7 @@ class DiskFullError(CaseError):
         self.free = free
         self.needed = needed
         self.file = file
+
+
+class ClusterError(CallsiftError):
+    """The Dask cluster cannot run the calls; those not yet saved stay pending."""

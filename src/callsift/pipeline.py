@@ -13,10 +13,9 @@ batch goes on: a file that cannot be decoded (``InputError``), a bug that one
 file sets off (recorded as such, with the traceback in the log), a worker that
 dies on it (a segfault in a decoder, the out-of-memory killer) or runs past
 ``call_timeout_s``. A call that stayed pending after crashing a run would
-crash every later run too, and the calls behind it would never be done. The
-pool is pebble's (https://github.com/noxdafox/pebble): unlike the standard
-library's, it fails only the task whose worker died, kills a task that runs
-too long, and starts a fresh worker in its place.
+crash every later run too, and the calls behind it would never be done.
+Where the calls run is an engine's business (``callsift.engines``): this
+machine's pool of processes by default, or a Dask cluster (``scheduler``).
 
 On two cores, two worker processes of one thread each transcribed the demo
 corpus 1.7 times as fast as one process with two threads (27 s against 46 s),
@@ -27,18 +26,14 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pebble import ProcessExpired, ProcessPool
-
-from callsift import cpu_arithmetic, cpu_model
+from callsift import cpu_arithmetic, cpu_model, engines
 from callsift.analyze.language import decide_language
 from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.errors import InputError
@@ -46,9 +41,15 @@ from callsift.graph.voices.diarize import DiarizeOptions
 from callsift.graph.voices.speakers import holds_both_parties, split_speakers
 from callsift.records import AudioInfo, ChannelAudio, ChannelTranscript
 from callsift.store import CaseStore
-from callsift.store.jobs import finish_job, start_job, update_job
+from callsift.store.jobs import finish_job, set_job_item, start_job, update_job
 from callsift.store.locks import holding_case
-from callsift.transcribe import TranscribeOptions, load_model, resolve_model, transcribe_channel
+from callsift.transcribe import (
+    TranscribeOptions,
+    check_device,
+    load_model,
+    resolve_model,
+    transcribe_channel,
+)
 from callsift.translate import ENGINE, translate_channel
 
 __all__ = ["CallOutcome", "ProcessOptions", "ProcessReport", "process_call", "process_case"]
@@ -73,6 +74,14 @@ class ProcessOptions:
         call_timeout_s: a call still running after this long is stopped and
             failed. An hour: the longest recording accepted (4 h) takes about
             30 min at base's slowest measured speed on two cores.
+        scheduler: run the calls on Dask distributed instead of this
+            machine's pool: a scheduler's address (``tcp://host:8786``), or
+            ``local`` for a cluster of ``workers`` processes started here
+            (``callsift.engines``). Where a call runs changes no transcript,
+            so neither this nor ``shared_path`` is part of ``key``. Dask cannot
+            stop a running task, so ``call_timeout_s`` holds for the pool only.
+        shared_path: Dask workers read each original from the case folder,
+            at the same path, instead of receiving its bytes from this process.
     """
 
     transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
@@ -82,6 +91,8 @@ class ProcessOptions:
     translate: bool = True
     call_timeout_s: float = 3600.0
     speakers: DiarizeOptions | None = field(default_factory=DiarizeOptions)
+    scheduler: str | None = None
+    shared_path: bool = False
 
     def key(self) -> str:
         """What a transcript depends on; a call done under another key is redone.
@@ -219,71 +230,6 @@ def _unexpected(error: BaseException) -> str:
     return f"callsift failed on this call ({type(error).__name__}: {error}); please report it"
 
 
-def _outcomes(
-    store: CaseStore, jobs: list[tuple[int, str, str]], options: ProcessOptions
-) -> Iterator[CallOutcome]:
-    if options.workers <= 0:
-        model = load_model(options.transcribe.model)
-        for call_id, sha256, file in jobs:
-            yield _guarded(store.originals.path(sha256), call_id, file, options, model)
-        return
-    model = options.transcribe.model
-    threads = max(1, (os.cpu_count() or 1) // options.workers)
-    worker_options = replace(
-        options,
-        transcribe=replace(options.transcribe, model=replace(model, cpu_threads=threads)),
-    )
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPool(options.workers, context=context)
-    try:
-        queue = iter(jobs)
-        running: dict[Future[CallOutcome], tuple[int, str]] = {}
-        while True:
-            # Keep a few calls in flight per worker, not the whole case in memory.
-            while len(running) < options.workers * 2:
-                job = next(queue, None)
-                if job is None:
-                    break
-                call_id, sha256, file = job
-                future = pool.schedule(
-                    _guarded,
-                    (store.originals.path(sha256), call_id, file, worker_options),
-                    timeout=options.call_timeout_s,
-                )
-                running[future] = (call_id, file)
-            if not running:
-                return
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for done in finished:
-                call_id, file = running.pop(done)
-                yield _result(done, call_id, file, options)
-    finally:
-        pool.stop()
-        pool.join()
-
-
-def _result(
-    future: Future[CallOutcome], call_id: int, file: str, options: ProcessOptions
-) -> CallOutcome:
-    """The worker's outcome, or why its process gave none (pebble restarts the worker)."""
-    try:
-        return future.result()
-    except TimeoutError:
-        reason = (
-            f"stopped after {options.call_timeout_s:g} s, the time limit for one call"
-            " (raise it with --call-timeout)"
-        )
-    except ProcessExpired as error:
-        how = f"signal {-error.exitcode}" if error.exitcode < 0 else f"exit code {error.exitcode}"
-        reason = (
-            f"the worker process died on this call ({how}; out of memory or a crash in a"
-            " decoder or the model)"
-        )
-    except Exception as error:
-        reason = _unexpected(error)
-    return CallOutcome(call_id, file, error=reason)
-
-
 @holding_case("process")
 def process_case(
     store: CaseStore,
@@ -304,10 +250,11 @@ def process_case(
     else:  # an analyst's choice for this call: a later run of the whole case keeps it
         key = json.dumps({**json.loads(key), "chosen": True}, sort_keys=True)
         jobs = store.chosen_calls(calls)
-    if jobs and options.workers > 0:
+    if jobs and options.workers > 0 and options.scheduler is None:
         # Found, assembled and hash-checked here, once, before any worker starts:
         # workers that each did it on an empty cache raced each other, and a bad
         # model is one line from the parent, not a pool of dying workers.
+        check_device(options.transcribe.model)
         location = resolve_model(options.transcribe.model.name)
         model = replace(options.transcribe.model, name=location)
         options = replace(options, transcribe=replace(options.transcribe, model=model))
@@ -319,8 +266,11 @@ def process_case(
     if job is not None and calls is not None:  # the page of a re-run call finds its job by file
         update_job(store, job, done=0, failed=0, item=", ".join(file for _, _, file in jobs))
     completed = False
+    # Which calls run on which Dask worker, for `callsift status` (a re-run's job
+    # keeps its file as its item: the call's page finds the job by it).
+    running = None if job is None or calls is not None else partial(set_job_item, store, job)
     try:
-        for outcome in _outcomes(store, jobs, options):
+        for outcome in engines.outcomes(store, jobs, options, running):
             if outcome.error is not None or outcome.info is None:
                 reason = outcome.error or "no audio"
                 store.mark_failed(outcome.call_id, reason)

@@ -49,12 +49,15 @@ class SourceFile:
             (``/drive/calls.zip!day1/0001.wav``).
         size: size in bytes as the container reports it.
         open: opens a binary stream of its bytes.
+        fingerprint: how it looked when listed (device, inode, size, times), so
+            that a later ingest knows it unchanged without reading it.
     """
 
     name: str
     origin: str
     size: int
     open: Callable[[], AbstractContextManager[IO[bytes]]]
+    fingerprint: str = ""
 
 
 @dataclass

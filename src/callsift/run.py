@@ -2,11 +2,13 @@
 
 ``callsift process``, ``callsift bench`` and the web app's "transcribe again"
 all need the same chain: transcribe (and Whisper's English), a text
-translator if one was chosen, analysis, the English's second try, and the
-numbers in E.164. Each stage keeps its own key and picks only the calls it
-has not done with these settings, so ``run_case`` is resumable after a crash
-at any point and a second run does nothing. Callers watch it through
-``on_stage`` and ``on_item`` (the CLI draws progress bars with them).
+translator if one was chosen, analysis, the English's second try, the
+numbers in E.164, the call graph's analytics and the search index. Each
+stage keeps its own key and picks only the calls it has not done with these
+settings, so ``run_case`` is resumable after a crash at any point and a
+second run does nothing. The last two are done here so that the first
+reader after a long run does not wait minutes for them. Callers watch it
+through ``on_stage`` and ``on_item`` (the CLI draws progress bars with them).
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from callsift.analyze.run import AnalyzeOptions, analyze_case
+from callsift.graph.cache import case_graph_cached
 from callsift.graph.phones import number_case
 from callsift.pipeline import ProcessOptions, ProcessReport, process_case
+from callsift.search import refresh_index
 from callsift.store import CaseStore
 from callsift.translate import TextTranslator, translate_case
 from callsift.translate.repair import RepairReport, repair_case
 
 __all__ = ["STAGES", "RunOptions", "RunReport", "run_case"]
 
-STAGES = ("transcribe", "translate", "analyze", "repair", "numbers")
+STAGES = ("transcribe", "translate", "analyze", "repair", "numbers", "graph", "index")
 """The stages in the order they run; ``on_stage`` names one of them."""
 
 
@@ -54,6 +58,7 @@ class RunReport:
     analysed: int = 0
     repair: RepairReport | None = None
     numbers: int = 0
+    indexed: bool = False
     stage_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -106,7 +111,11 @@ def run_case(
         report.repair = repair_case(store, process.transcribe)
         clock = _lap(report, "repair", clock)
     report.numbers = number_case(store)  # caller and receiver in E.164, for graph and web
-    _lap(report, "numbers", clock)
+    clock = _lap(report, "numbers", clock)
+    case_graph_cached(store)  # communities and centrality, once per change, not on a page view
+    clock = _lap(report, "graph", clock)
+    report.indexed = refresh_index(store)  # the search index, before anyone searches
+    _lap(report, "index", clock)
     return report
 
 

@@ -14,6 +14,7 @@ from callsift.search.watch import new_hits, open_saved, watched
 from callsift.store import CaseStore
 from callsift.store.browse import CallQuery, browse_calls
 from callsift.store.certainty import review_queue
+from callsift.store.overview import flag_counts, flag_topics
 from callsift.store.saved import (
     MAX_NAME_CHARS,
     delete_saved,
@@ -108,3 +109,23 @@ def test_saved_searches_count_new_hits_and_belong_to_their_owner(demo: CaseStore
             save_search(demo, "ana", wrong, "Буча", SearchFilters())
     assert delete_saved(demo, "ana", saved.id) is True
     assert [s.name for s in saved_searches(demo, "ana")] == ["orders"]
+
+
+def test_dates_sort_both_ways_with_undated_calls_last(demo: CaseStore) -> None:
+    """The date sort reads its index (schema 9) and keeps the undated calls at the end."""
+    for desc in (False, True):
+        rows = browse_calls(demo, CallQuery(sort="date", desc=desc, limit=100)).calls
+        days = [(row.call.metadata or {}).get("started_at") for row in rows]
+        known = [d for d in days if d]
+        assert len(known) < len(days), "the demo has undated calls"
+        assert days[: len(known)] == sorted(known, reverse=desc)
+    paged = [
+        row.call.id
+        for offset in range(0, 40, 7)
+        for row in browse_calls(demo, CallQuery(sort="date", offset=offset, limit=7)).calls
+    ]
+    assert paged == _ids(demo, sort="date", limit=100)
+
+
+def test_the_topics_offered_are_every_topic_raised(demo: CaseStore) -> None:
+    assert flag_topics(demo) == sorted(flag_counts(demo)) and len(flag_topics(demo)) > 2

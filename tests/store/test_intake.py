@@ -144,7 +144,8 @@ def test_a_full_disk_stops_the_batch_once_and_leaves_the_case_whole(
     failed = fail_temp_writes(monkeypatch)
 
     with pytest.raises(DiskFullError) as raised:
-        ingest_paths(case, [tmp_path / name for name in ["known.wav", "new.wav", "never.wav"]])
+        names = ["known.wav", "new.wav", "never.wav"]
+        ingest_paths(case, [tmp_path / name for name in names], rehash=True)
 
     message = str(raised.value)
     assert message.startswith(f"{tmp_path / 'new.wav'}: no space left on the disk of")
@@ -164,8 +165,8 @@ def test_a_known_file_needs_no_room_for_a_copy(
     monkeypatch.setattr(
         blobs.shutil, "disk_usage", lambda path: blobs.shutil._ntuple_diskusage(10**9, 10**9, 0)
     )
-    report = ingest_paths(case, [tmp_path / "known.wav"])
-    assert report.already_known == 1 and failed == []
+    report = ingest_paths(case, [tmp_path / "known.wav"], rehash=True)
+    assert report.already_known == 1 and report.unchanged == 0 and failed == []
 
 
 def test_a_full_database_removes_the_original_it_could_not_record(

@@ -17,7 +17,13 @@ from callsift.records import AudioInfo, ChannelTranscript, FindingRecord, Segmen
 from callsift.store import CaseStore
 from callsift.store.findings import replace_findings
 from callsift.store.jobs import finish_job, start_job
-from callsift.store.reliability import reliability_of, unreliable_call_ids
+from callsift.store.reliability import (
+    _DOUBT,
+    _SPEECH,
+    reliability_clause,
+    reliability_of,
+    unreliable_call_ids,
+)
 
 from .conftest import signed_in
 
@@ -66,6 +72,26 @@ def test_reliability_of_the_demo_calls(planted: dict[str, Any]) -> None:
     assert {found[i].state for i in (1, 10, 13, 17, 21)} == {"reliable"}  # ru, stereo, en, uk
     assert set(one) == {15, 20} and one[15] == found[15]
     assert unreliable_call_ids_ == [i for i, r in found.items() if r.state == "unreliable"]
+
+
+def test_each_state_as_sql_picks_the_calls_judged_so(planted: dict[str, Any]) -> None:
+    """The calls list filters in SQL (``reliability_clause``): the calls judged so, one by one."""
+    with CaseStore(planted["alpha"]) as store:
+        found = reliability_of(store)
+        for state in ("reliable", "unreliable", "silent", "failed", "pending"):
+            rows = store.conn.execute(
+                f"SELECT c.id FROM calls c WHERE {reliability_clause(state)} ORDER BY c.id"
+            )
+            assert [row[0] for row in rows] == [i for i, r in found.items() if r.state == state]
+        index = store.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'channels_doubtful'"
+        ).fetchone()[0]
+    # SQLite reads the partial index only for a query stating its condition: the same rule.
+    rule = f"{_SPEECH} AND ({_DOUBT})".replace("ch.", "")
+    assert "".join(index.split(" WHERE ", 1)[1].split()) == "".join(rule.split())
+    assert {r.state for r in found.values()} >= {"reliable", "unreliable", "silent", "failed"}
+    with pytest.raises(ValueError, match="unknown reliability"):
+        reliability_clause("doubtful")
 
 
 def test_the_pages_and_the_json_say_so(app: FastAPI, planted: dict[str, Any]) -> None:

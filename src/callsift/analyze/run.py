@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,11 +137,19 @@ def analyze_case(
     options: AnalyzeOptions = AnalyzeOptions(),
     on_start: Callable[[int], None] | None = None,
     on_call: Callable[[int], None] | None = None,
+    call_ids: Collection[int] | None = None,
 ) -> int:
-    """Analyse every call not yet analysed with these settings; returns how many."""
+    """Analyse every call not yet analysed with these settings; returns how many.
+
+    ``call_ids`` limits the pass to those calls (a reviewer's correction
+    re-analyses its own call, never a case that other settings left pending).
+    """
     key = analysis_key(options)
     watchlists = load_watchlists(options.watchlists)
     calls = calls_to_analyze(store, key)
+    if call_ids is not None:
+        wanted = set(call_ids)
+        calls = [call_id for call_id in calls if call_id in wanted]
     if on_start:
         on_start(len(calls))
     for call_id in calls:
@@ -162,15 +170,18 @@ def analyze_case(
     return len(calls)
 
 
-def analyze_unless_busy(store: CaseStore, options: AnalyzeOptions = AnalyzeOptions()) -> bool:
-    """Analyse what a reviewer's change made pending, unless another run holds the case.
+def analyze_unless_busy(
+    store: CaseStore, options: AnalyzeOptions = AnalyzeOptions(), call_id: int | None = None
+) -> bool:
+    """Analyse what a reviewer's change made pending (only ``call_id``'s call, when given),
+    unless another run holds the case.
 
     A correction saved during a long ``process`` run must not fail for it: the
     call stays pending and the next analysis (that run's own, at its end)
     takes it. Returns whether the analysis ran.
     """
     try:
-        analyze_case(store, options)
+        analyze_case(store, options, call_ids=None if call_id is None else [call_id])
     except CaseBusyError:
         return False
     return True

@@ -20,7 +20,12 @@ from callsift.ingest.run import ingest_paths
 from callsift.pipeline import ProcessOptions
 from callsift.run import RunOptions, run_case
 from callsift.store import case_status
-from callsift.transcribe import DEFAULT_MODEL, ModelSpec, TranscribeOptions
+from callsift.transcribe import (
+    DEFAULT_MODEL,
+    ModelSpec,
+    TranscribeOptions,
+    default_compute_type,
+)
 from callsift.translate import ArgosTranslator, LibreTranslateTranslator, TextTranslator
 
 STAGE_LABELS = {"transcribe": "Transcribing", "analyze": "Analysing"}
@@ -42,12 +47,17 @@ def ingest(
         str | None,
         typer.Option(help="Text encoding of the sidecars (koi8_r, cp1251…); else detected."),
     ] = None,
+    rehash: Annotated[
+        bool,
+        typer.Option(help="Read again files taken in before that look unchanged (size, times)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Copy recordings into the case (hashed, read-only) and log their custody.
 
     Files ending .csv, .tsv or .json are read as metadata sidecars. Exits 0 when
-    the batch ran, even if some files were refused: those are listed.
+    the batch ran, even if some files were refused: those are listed. Run again
+    after an interruption: files already taken in are passed over unread.
 
     Example: callsift ingest /media/drive/calls --metadata calls.csv --case ./case
     """
@@ -60,13 +70,20 @@ def ingest(
         mapping[name.strip().lower()] = field.strip()
     with open_case(case, create=True) as store, progress() as bar:
         task = bar.add_task("Ingesting", total=None, item="")
+
+        def advance(name: str) -> None:
+            speed = bar.tasks[0].speed
+            rate = f" {speed:.0f} files/s" if speed else ""
+            bar.update(task, advance=1, item=name, description=f"Ingesting{rate}")
+
         report = ingest_paths(
             store,
             paths,
             metadata or [],
             mapping,
-            on_item=lambda name: bar.update(task, advance=1, item=name),
+            on_item=advance,
             encoding=encoding,
+            rehash=rehash,
         )
         bar.update(task, total=bar.tasks[0].completed, item="")
     if as_json:
@@ -79,6 +96,10 @@ def ingest(
                 "metadata_conflicts": report.metadata_conflicts,
                 "failures": [{"file": f.path, "reason": f.reason} for f in report.failures],
                 "recovered": asdict(report.recovered),
+                "unchanged": report.unchanged,
+                "files": report.files,
+                "seconds": round(report.seconds, 3),
+                "files_per_s": round(report.files_per_s, 1),
             }
         )
         return
@@ -93,6 +114,11 @@ def ingest(
         str(report.metadata_conflicts),
     )
     err.print(table)
+    unchanged = f", {report.unchanged} unchanged and not read again" if report.unchanged else ""
+    err.print(
+        f"{report.files} files in {report.seconds:.1f} s"
+        f" ({report.files_per_s:.0f} files/s){unchanged}"
+    )
     left = report.recovered
     if left.temp_files or left.orphans:
         err.print(
@@ -113,12 +139,36 @@ def process(
         str | None, typer.Option(help="Force a language code (ru, uk, en…).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (one model each).")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the calls on Dask: a scheduler (tcp://HOST:8786), or 'local' to start"
+            " --workers Dask processes here."
+        ),
+    ] = None,
+    shared_path: Annotated[
+        bool,
+        typer.Option(
+            "--shared-path",
+            help="Dask workers read originals from the case folder (same path on every"
+            " machine) instead of receiving their bytes.",
+        ),
+    ] = False,
     beam_size: Annotated[int, typer.Option(help="Beam search width.")] = 5,
     max_duration: Annotated[
         float, typer.Option(help="Refuse recordings longer than this many seconds.")
     ] = DecodeOptions().max_duration_s,
     device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
-    compute_type: Annotated[str, typer.Option(help="int8 (CPU), float16 (GPU).")] = "int8",
+    compute_type: Annotated[
+        str | None, typer.Option(help="Default: int8 on cpu, float16 on cuda.")
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Windows decoded at once (batched pipeline). Default: 16 on cuda, 0 (off) on cpu.",
+        ),
+    ] = None,
     retry_failed: Annotated[bool, typer.Option(help="Try failed calls again.")] = False,
     call_timeout: Annotated[
         float, typer.Option(min=1, help="Stop and fail a call that takes longer (seconds).")
@@ -151,11 +201,17 @@ def process(
     and a later run of the whole case keeps that choice.
 
     Example: callsift process --case ./case --workers 2
+    Example: callsift process --case ./case --scheduler tcp://10.0.0.5:8786
     Example: callsift process --case ./case --call 14 --language uk
     """
     options = ProcessOptions(
         transcribe=TranscribeOptions(
-            model=ModelSpec(name=model, device=device, compute_type=compute_type),
+            model=ModelSpec(
+                name=model,
+                device=device,
+                compute_type=compute_type or default_compute_type(device),
+                batch_size=(16 if device == "cuda" else 0) if batch_size is None else batch_size,
+            ),
             language=language,
             beam_size=beam_size,
         ),
@@ -164,6 +220,8 @@ def process(
         retry_failed=retry_failed,
         translate=translate and not (translate_url or argos),
         call_timeout_s=call_timeout,
+        scheduler=scheduler,
+        shared_path=shared_path,
     )
     with open_case(case) as store, progress() as bar:
         missing = sorted(set(call or []) - {c for c, _, _ in store.chosen_calls(call or [])})

@@ -20,6 +20,7 @@ from callsift.records import CaseStatus, SearchFilters, Segment
 from callsift.search import search as run_search
 from callsift.store import case_status, list_calls
 from callsift.store.certainty import CallCertaintyRow, certainties, review_queue
+from callsift.store.jobs import running_jobs
 from callsift.verify.status import Status
 
 
@@ -45,10 +46,16 @@ def status(case: CaseOption = Path("case"), as_json: JsonOption = False) -> None
     """
     with open_case(case) as store:
         result = case_status(store)
+        running = running_jobs(store)
     if as_json:
         print_json(result)
         return
     out.print(status_table(result))
+    for job in running:  # on a Dask cluster, the item says which calls run on which worker
+        out.print(
+            f"[cyan]running[/cyan] {job.kind} (process {job.pid}): {job.done}/{job.total} done,"
+            f" {job.failed} failed; {escape(job.item)}"
+        )
     for failure in result.failures:
         out.print(
             f"[yellow]{failure.stage} failed[/yellow] {escape(failure.file)}: "

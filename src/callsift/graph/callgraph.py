@@ -40,8 +40,6 @@ from callsift.store.case import CaseStore
 from callsift.store.graph import (
     GraphCall,
     KnownNumber,
-    graph_calls,
-    known_numbers,
     log_graph_export,
 )
 
@@ -188,12 +186,17 @@ def _moment(started_at: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def build_graph(calls: Iterable[GraphCall], known: Iterable[KnownNumber] = ()) -> nx.Graph:
+def build_graph(
+    calls: Iterable[GraphCall], known: Iterable[KnownNumber] = (), like: nx.Graph | None = None
+) -> nx.Graph:
     """The call graph of ``calls``, with directory names, communities and centrality.
 
     A call naming only one number adds that number without an edge; a call
     from a number to itself is a self-loop, kept because it is what the
-    metadata says.
+    metadata says. With ``like`` (the whole case's graph, for a period of it)
+    each number keeps the community and betweenness it has there instead of
+    having them computed again: the groups stay the case's, and a period is
+    drawn at once.
     """
     numbers: dict[str, PhoneNumber] = {}
     written: defaultdict[str, set[str]] = defaultdict(set)
@@ -240,7 +243,14 @@ def build_graph(calls: Iterable[GraphCall], known: Iterable[KnownNumber] = ()) -
         graph.add_node(key, **{k: v for k, v in asdict(node).items() if k != "key"})
     for (a, b), between in sorted(pairs.items()):
         graph.add_edge(a, b, **asdict(_edge(a, b, between)))
-    _annotate(graph)
+    if like is None:
+        _annotate(graph)
+    else:
+        for key in graph:
+            known_there = like.nodes[key] if key in like else {}
+            graph.nodes[key]["community"] = known_there.get("community", -1)
+            graph.nodes[key]["degree"] = len(set(graph[key]) - {key})
+            graph.nodes[key]["betweenness"] = known_there.get("betweenness", 0.0)
     return graph
 
 
@@ -333,11 +343,15 @@ def case_graph(store: CaseStore, *, refresh_numbers: bool = True) -> nx.Graph:
 
     With ``refresh_numbers`` (the default) the numbers are first read again
     from the metadata (``number_case``), so the graph never lags behind a
-    corrected sidecar; that rewrites derived rows only, never evidence.
+    corrected sidecar; that rewrites derived rows only, never evidence, and
+    only where they changed. The graph and its analytics are computed once
+    per change of the call graph (``graph.cache``), for the CLI as for the web.
     """
+    from callsift.graph.cache import case_graph_cached  # it builds with this module
+
     if refresh_numbers:
         number_case(store)
-    return build_graph(graph_calls(store), known_numbers(store))
+    return case_graph_cached(store).graph
 
 
 def export_case_graph(

@@ -68,6 +68,8 @@ class NumberProfile:
     places: tuple[MentionCount, ...]
     units: tuple[MentionCount, ...]
     flags: dict[str, int]
+    total_calls: int = 0
+    offset: int = 0
 
 
 def find_number(graph: nx.Graph, number: str) -> str:
@@ -81,17 +83,20 @@ def find_number(graph: nx.Graph, number: str) -> str:
     raise CallsiftError(f"{number}: no call in this case involves this number (read as {key})")
 
 
-def number_profile(store: CaseStore, graph: nx.Graph, number: str) -> NumberProfile:
-    """One number's calls, languages, places and units spoken of, flags, community, centrality."""
+def number_profile(
+    store: CaseStore, graph: nx.Graph, number: str, offset: int = 0, limit: int | None = None
+) -> NumberProfile:
+    """One number's calls, languages, places and units spoken of, flags, community, centrality.
+
+    ``offset`` and ``limit`` pick the calls listed (a busy number has
+    thousands); the languages, places, units and flags count every call.
+    """
     key = find_number(graph, number)
     mine: list[ProfileCall] = []
-    calls = [
-        c
-        for c in graph_calls(store)
-        if any(n is not None and node_key(n) == key for n in (c.caller, c.receiver))
-    ]
+    calls = graph_calls(store, number=key)
     languages = call_languages(store, [c.call_id for c in calls])
-    for call in calls:
+    listed = calls[offset:] if limit is None else calls[offset : offset + limit]
+    for call in listed:
         caller = call.caller is not None and node_key(call.caller) == key
         other = call.receiver if caller else call.caller
         other_key = node_key(other) if other is not None else None
@@ -109,7 +114,7 @@ def number_profile(store: CaseStore, graph: nx.Graph, number: str) -> NumberProf
             )
         )
     activity = call_activity(store, [c.call_id for c in calls])
-    heard = Counter(lang for call in mine for lang in call.languages)
+    heard = Counter(lang for langs in languages.values() for lang in langs)
     return NumberProfile(
         number=NumberNode(key=key, **graph.nodes[key]),
         calls=tuple(mine),
@@ -117,4 +122,6 @@ def number_profile(store: CaseStore, graph: nx.Graph, number: str) -> NumberProf
         places=activity.places,
         units=activity.units,
         flags=activity.flags,
+        total_calls=len(calls),
+        offset=offset,
     )

@@ -15,6 +15,12 @@ Names are ``str``; bytes that are not UTF-8 come through as surrogate escapes
 (PEP 383) and the store shows them escaped (see ``callsift.store.names``).
 Archives are read by ``callsift.ingest.archives``: once per archive while the
 walk is in it, reopened for a member opened later.
+
+Each source carries a fingerprint of how it looks (device, inode, size,
+modification and change times; a member: its archive's, its place and sizes).
+Given ``unchanged``, a file or member the case says it took in looking just so
+is yielded as ``Unchanged``, before anything of it is read: a run resumed after
+a kill passes over what is done at the speed of ``stat``.
 """
 
 from __future__ import annotations
@@ -35,13 +41,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from callsift.errors import InputError
-from callsift.ingest.archives import Member, tar_members, zip_members
+from callsift.ingest.archives import Member, archive_kind, tar_members, zip_members
 from callsift.records import SourceFile
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = ["Limits", "iter_sources"]
+__all__ = ["Limits", "Unchanged", "iter_sources"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,16 @@ class Limits:
     ratio_grace_bytes: int = 256 * 1024**2
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """A source the case already took in, looking as it does now: not read again."""
+
+    origin: str
+
+
+Known = Callable[[str, str], bool]
+"""``known(origin, fingerprint)``: whether the case took this in looking so."""
+
 # Errors that mean "this input is bad", not a bug in callsift.
 _BAD_DATA: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError)
 _BAD_DATA += (zipfile.BadZipFile, tarfile.TarError, NotImplementedError)  # zip method unknown
@@ -83,8 +99,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def iter_sources(
-    paths: Iterable[Path], limits: Limits = Limits()
-) -> Iterator[SourceFile | InputError]:
+    paths: Iterable[Path], limits: Limits = Limits(), unchanged: Known | None = None
+) -> Iterator[SourceFile | InputError | Unchanged]:
     """Yield every file under ``paths`` as a ``SourceFile``, or an ``InputError`` for each
     thing that cannot be taken; the caller records the error and goes on.
 
@@ -106,12 +122,14 @@ def iter_sources(
             )
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(path, limits)
+            yield from _walk(path, limits, unchanged)
         else:
-            yield from _file_sources(path, path.name, st, limits)
+            yield from _file_sources(path, path.name, st, limits, unchanged)
 
 
-def _walk(root: Path, limits: Limits) -> Iterator[SourceFile | InputError]:
+def _walk(
+    root: Path, limits: Limits, unchanged: Known | None
+) -> Iterator[SourceFile | InputError | Unchanged]:
     # An explicit stack rather than recursion: a hostile drive can nest folders
     # deeper than Python's recursion limit.
     stack: list[Iterator[os.DirEntry[str]]] = []
@@ -140,12 +158,13 @@ def _walk(root: Path, limits: Limits) -> Iterator[SourceFile | InputError]:
         if stat.S_ISDIR(st.st_mode):
             folder = path
         else:
-            yield from _file_sources(path, path.relative_to(root).as_posix(), st, limits)
+            name = path.relative_to(root).as_posix()
+            yield from _file_sources(path, name, st, limits, unchanged)
 
 
 def _file_sources(
-    path: Path, name: str, st: os.stat_result, limits: Limits
-) -> Iterator[SourceFile | InputError]:
+    path: Path, name: str, st: os.stat_result, limits: Limits, unchanged: Known | None
+) -> Iterator[SourceFile | InputError | Unchanged]:
     origin = str(path)
     if stat.S_ISLNK(st.st_mode):
         yield InputError(origin, "symbolic link not followed")
@@ -153,16 +172,19 @@ def _file_sources(
     if not stat.S_ISREG(st.st_mode):
         yield InputError(origin, "not a regular file")
         return
+    looks = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    if unchanged is not None and unchanged(origin, looks):
+        yield Unchanged(origin)
+        return
     try:
-        is_tar = tarfile.is_tarfile(path)
-        is_zip = not is_tar and _is_zip(path)
+        kind = archive_kind(path)
+        is_tar, is_zip = kind == "tar", kind == "zip"
     except _BAD_DATA as exc:
         yield InputError(origin, f"cannot be read: {_why(exc)}")
         return
-    if is_tar:
-        yield from _archive_sources(origin, st.st_size, tar_members(path), limits)
-    elif is_zip:
-        yield from _archive_sources(origin, st.st_size, zip_members(path), limits)
+    if is_tar or is_zip:
+        members = tar_members(path) if is_tar else zip_members(path)
+        yield from _archive_sources(origin, st.st_size, members, limits, (looks, unchanged))
     elif st.st_size > limits.max_file_bytes:
         yield InputError(origin, _too_big(st.st_size, limits))
     else:
@@ -175,19 +197,16 @@ def _file_sources(
             )
 
         opener = _opener(origin, st.st_size, limits, open_raw)
-        yield SourceFile(name, origin, st.st_size, opener)
-
-
-def _is_zip(path: Path) -> bool:
-    # is_zipfile looks only for an end record in the last 64 KiB, which compressed audio
-    # holds by chance about once in 65,000 files; a ZIP made to be read also starts "PK".
-    with open(path, "rb") as head:
-        return head.read(2) == b"PK" and zipfile.is_zipfile(path)
+        yield SourceFile(name, origin, st.st_size, opener, looks)
 
 
 def _archive_sources(
-    archive: str, size: int, members: Generator[Member, None, None], limits: Limits
-) -> Iterator[SourceFile | InputError]:
+    archive: str,
+    size: int,
+    members: Generator[Member, None, None],
+    limits: Limits,
+    seen: tuple[str, Known | None],
+) -> Iterator[SourceFile | InputError | Unchanged]:
     count = total = 0
     expansion = _Expansion(archive, size, limits)
     try:
@@ -207,7 +226,9 @@ def _archive_sources(
                     reason = f"members declare more than {limits.max_archive_bytes} bytes in all"
                     yield InputError(archive, f"{reason}; rest not read")
                     return
-                source = _member_source(archive, member, limits, expansion)
+                # Its place too: two members may have one name.
+                looks = f"{seen[0]}!{count}:{member.size}:{member.packed}"
+                source = _member_source(archive, member, limits, expansion, (looks, seen[1]))
                 if source is not None:
                     yield source
     except _BAD_DATA as exc:
@@ -215,8 +236,12 @@ def _archive_sources(
 
 
 def _member_source(
-    archive: str, member: Member, limits: Limits, expansion: _Expansion
-) -> SourceFile | InputError | None:
+    archive: str,
+    member: Member,
+    limits: Limits,
+    expansion: _Expansion,
+    seen: tuple[str, Known | None],
+) -> SourceFile | InputError | Unchanged | None:
     origin = f"{archive}!{member.name}"
     name = member.name.replace("\\", "/")
     parts = [part for part in name.split("/") if part not in ("", ".")]
@@ -242,9 +267,12 @@ def _member_source(
         return InputError(origin, "declares a negative size")
     if member.size > limits.max_file_bytes:
         return InputError(origin, _too_big(member.size, limits))
+    looks, unchanged = seen
+    if unchanged is not None and unchanged(origin, looks):
+        return Unchanged(origin)
     count = functools.partial(expansion.count, origin, member.packed)
     opener = _opener(origin, member.size, limits, member.open_raw, count)
-    return SourceFile("/".join(parts), origin, member.size, opener)
+    return SourceFile("/".join(parts), origin, member.size, opener, looks)
 
 
 def _opener(

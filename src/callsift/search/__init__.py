@@ -1,7 +1,7 @@
 """Search over a case: every word form, words as misheard, across languages, with facets."""
 
 from callsift.search.approximate import hit_spans
-from callsift.search.engine import search
+from callsift.search.engine import refresh_index, search
 from callsift.search.query import (
     Marked,
     SearchError,
@@ -23,5 +23,6 @@ __all__ = [
     "hit_spans",
     "marked",
     "parse_query",
+    "refresh_index",
     "search",
 ]

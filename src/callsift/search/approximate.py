@@ -14,10 +14,14 @@ check, not on the index. Approximate hits rank after every exact hit.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 
+import tantivy
+
 from callsift.records import SearchFilters, SearchHit
+from callsift.search.index_query import sound_query
 from callsift.search.query import Term, highlight_spans, marked
 from callsift.search.sounds import (
     KEY_VERSION,
@@ -31,9 +35,19 @@ from callsift.search.sounds import (
     stem_key,
 )
 from callsift.store import CaseStore
-from callsift.store.sounds import refresh_sounds, sound_candidates
+from callsift.store.index_search import index_sound_candidates
+from callsift.store.search_index import SearchIndex
+from callsift.store.sounds import refresh_sounds, sound_candidates, sounds_pending
 
-__all__ = ["CANDIDATES", "approximate_hits", "hit_spans", "sound_expression", "verify"]
+__all__ = [
+    "CANDIDATES",
+    "Pieces",
+    "approximate_hits",
+    "hit_spans",
+    "sound_expression",
+    "sound_pieces",
+    "verify",
+]
 
 CANDIDATES = 200
 """Most segments checked per query: the approximate pass stays bounded at scale."""
@@ -50,11 +64,11 @@ def _runs(terms: list[Term]) -> list[list[Term]]:
     return [run for run in runs if run]
 
 
-def _any(pieces: list[str]) -> str:
-    return "(" + " OR ".join('"' + p.replace('"', '""') + '"' for p in pieces) + ")"
+Pieces = list[list[list[str]]]
+"""Per positive term, groups of key pieces: every group must be there, any piece of each."""
 
 
-def _term_expression(term: Term) -> str | None:
+def _term_pieces(term: Term) -> list[list[str]] | None:
     """Pieces of one term's key, for the trigram index; a phrase needs a piece of each word.
 
     However the edits fall in a phrase, no word of it has more than the
@@ -66,38 +80,64 @@ def _term_expression(term: Term) -> str | None:
     if len(term.words) > 1:
         words = [sound_key(w) for w in term.words[:-1]] + [stem_key(term.words[-1:])]
         whole = 3 * (math.floor(budget(key)) + 1)  # room for pieces that do not overlap
-        each = [_any(chunks(w, budget(key))) for w in words if len(skeleton(w)) >= whole]
+        each = [chunks(w, budget(key)) for w in words if len(skeleton(w)) >= whole]
         if each:
-            return "(" + " AND ".join(each) + ")"
+            return each
     pieces = [piece for piece in chunks(key) if len(piece) >= 3]
-    return _any(pieces) if pieces else None
+    return [pieces] if pieces else None
 
 
-def sound_expression(terms: list[Term]) -> str | None:
-    """A trigram MATCH for any positive term's pieces; None if no term has any."""
-    expressions = [
-        _term_expression(term)
+def sound_pieces(terms: list[Term]) -> Pieces:
+    """The pieces of every positive term that has any (prefixes have none)."""
+    found = [
+        _term_pieces(term)
         for term in terms
         if not term.is_or and not term.exclude and not term.prefix
     ]
-    found = list(dict.fromkeys(e for e in expressions if e))
-    return " OR ".join(found) if found else None
+    unique = {repr(f): f for f in found if f}
+    return list(unique.values())
 
 
-def verify(
-    text: str, language: str | None, terms: list[Term]
-) -> tuple[float, dict[str, str], list[tuple[int, int]]] | None:
+def _any(pieces: list[str]) -> str:
+    return "(" + " OR ".join('"' + p.replace('"', '""') + '"' for p in pieces) + ")"
+
+
+def sound_expression(terms: list[Term]) -> str | None:
+    """A trigram MATCH (FTS5) for any positive term's pieces; None if no term has any."""
+    expressions = [
+        _any(groups[0]) if len(groups) == 1 else "(" + " AND ".join(map(_any, groups)) + ")"
+        for groups in sound_pieces(terms)
+    ]
+    return " OR ".join(expressions) if expressions else None
+
+
+Checked = tuple[float, dict[str, str], list[tuple[int, int]]]
+
+
+def verify(text: str, language: str | None, terms: list[Term]) -> Checked | None:
     """Whether ``text`` says the query, some of it only as it sounds.
 
     Returns the letters that differ, what each approximate term matched
     (``{"Изюм": "визюме"}``) and where; None when the text does not say it,
     or says an excluded word.
     """
+    checked = _verify(text, language, tuple(terms))
+    return None if checked is None else (checked[0], dict(checked[1]), list(checked[2]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _verify(text: str, language: str | None, terms: tuple[Term, ...]) -> Checked | None:
+    """``verify``, kept for the last few thousand checks (callers get copies).
+
+    It depends on nothing but its arguments, and the same checks come again:
+    the next page of a query, the page marking its hits (``hit_spans``), the
+    same search with another filter all verify the same candidates.
+    """
     excluded = [replace(t, exclude=False) for t in terms if t.exclude]
     if any(highlight_spans(text, language, [t]) for t in excluded):
         return None
     heard = segment_key(text)
-    for run in _runs(terms):
+    for run in _runs(list(terms)):
         edits, matched, written, spans = 0.0, {}, {}, []
         for term in run:
             # A phrase is checked whole by its sound: one word of it heard
@@ -139,15 +179,31 @@ def hit_spans(hit: SearchHit, terms: list[Term]) -> list[tuple[int, int]]:
 
 
 def approximate_hits(
-    store: CaseStore, terms: list[Term], exact: str, filters: SearchFilters
+    store: CaseStore,
+    terms: list[Term],
+    exact: str,
+    filters: SearchFilters,
+    index: SearchIndex | None = None,
+    words: tantivy.Query | None = None,
 ) -> list[SearchHit]:
-    """Segments the exact expression ``exact`` misses that say ``terms`` as heard, best first."""
-    expression = sound_expression(terms)
-    if expression is None or filters.exact or filters.lang == "en":
+    """Segments the exact expression ``exact`` misses that say ``terms`` as heard, best first.
+
+    With the derived ``index`` (``words`` its exact query) the candidates come
+    from its trigrams; else, or while some segment still waits for its key,
+    from FTS5's: the same candidates either way, the first by segment id.
+    """
+    pieces = sound_pieces(terms)
+    if not pieces or filters.exact or filters.lang == "en":
         return []
     refresh_sounds(store, index_text, KEY_VERSION)
+    if index is not None and words is not None and not sounds_pending(store):
+        sounds = sound_query(pieces, index.schema)
+        candidates = index_sound_candidates(store, index, sounds, words, filters, CANDIDATES)
+    else:
+        expression = sound_expression(terms) or ""
+        candidates = sound_candidates(store, expression, exact, filters, CANDIDATES)
     hits = []
-    for hit in sound_candidates(store, expression, exact, filters, CANDIDATES):
+    for hit in candidates:
         checked = verify(hit.text, hit.language, terms)
         if checked is None:
             continue

@@ -15,6 +15,7 @@ the original side.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "highlight_spans",
     "marked",
     "parse_query",
+    "variants",
 ]
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?(?:~(\d+))?|(\S+)')
@@ -89,10 +91,18 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _variants(word: str) -> list[str]:
-    """The word's lemmas by the Russian and the Ukrainian dictionary."""
+def variants(word: str) -> tuple[str, ...]:
+    """The word's lemmas by the Russian and the Ukrainian dictionary.
+
+    Kept per word: marking or checking each of a page's hits asks again.
+    """
+    return _variants(word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _variants(word: str) -> tuple[str, ...]:
     lemmas = [lemmatize(word, language)[0].lemma for language in ("ru", "uk")]
-    return list(dict.fromkeys(lemmas))
+    return tuple(dict.fromkeys(lemmas))
 
 
 def _phrase(words: tuple[str, ...], near: int | None) -> str:
@@ -106,7 +116,7 @@ def _original(term: Term) -> str:
         stem = _quote(term.words[-1].lower())
         return f"(text : {stem}* OR lemmas : {stem}*)"
     if not term.phrase:
-        return "lemmas : (" + " OR ".join(_quote(v) for v in _variants(term.words[0])) + ")"
+        return "lemmas : (" + " OR ".join(_quote(v) for v in variants(term.words[0])) + ")"
     forms = {
         tuple(lemmatize(word, language)[0].lemma for word in term.words)
         for language in ("ru", "uk")
@@ -163,7 +173,7 @@ def highlight_spans(
     """Character spans of the words of ``text`` that a query term matched."""
     wanted = {w.lower() for t in terms if not t.exclude for w in t.words}
     if not english:
-        wanted |= {v for t in terms if not t.exclude for w in t.words for v in _variants(w)}
+        wanted |= {v for t in terms if not t.exclude for w in t.words for v in variants(w)}
     prefixes = {t.words[-1].lower() for t in terms if t.prefix and not t.exclude}
     stems = {_stem(w) for w in wanted} if english else set()
     spans = []

@@ -24,8 +24,13 @@ a word of their own (``_fits_word``): that keeps "мир" from "мирных" an
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import math
+import re
 from dataclasses import dataclass
+
+from rapidfuzz.distance import LCSseq
 
 from callsift.analyze.morph import tokenize
 
@@ -51,6 +56,7 @@ _FOLD = str.maketrans(
     }
 )  # fmt: skip
 _VOWELS = frozenset("аиу")
+_NO_VOWELS = str.maketrans(dict.fromkeys(_VOWELS))
 _SPELLED_VOWELS = frozenset("аоуыэяёюиеіїє")
 _BUDGET = ((4, 0.0), (7, 0.5), (10, 1.0), (14, 1.5))
 """Edits allowed by key length: none below 4 letters, 0.5 below 7, 1 below 10, 1.5 below 14."""
@@ -60,16 +66,17 @@ _SHORT = 5
 """Keys shorter than this must make a word of their own (``_fits_word``)."""
 _ENDING = 2
 """Most key letters a case ending adds after a short key."""
+_REPEATS = re.compile(r"(.)\1+", re.DOTALL)
 KEY_VERSION = "1"
 """Names this key: an index made with another one is made again (``store.sounds``)."""
 
 
 def sound_key(word: str) -> str:
     """``Изюме`` → ``исуми``: the word as it sounds, spelling and voicing folded away."""
-    folded = word.lower().translate(_FOLD)
-    return "".join(ch for i, ch in enumerate(folded) if i == 0 or ch != folded[i - 1])
+    return _REPEATS.sub(r"\1", word.lower().translate(_FOLD))
 
 
+@functools.lru_cache(maxsize=1024)
 def stem_key(words: tuple[str, ...]) -> str:
     """The key of a query: its words' keys joined, less a final vowel (the case ending)."""
     key = sound_key("".join(words))
@@ -101,8 +108,14 @@ class SegmentKey:
         return self.starts[index + 1] if index + 1 < len(self.starts) else len(self.key)
 
 
+@functools.lru_cache(maxsize=4096)
 def segment_key(text: str) -> SegmentKey:
-    """The key of every word of ``text``, joined without spaces: what the index stores."""
+    """The key of every word of ``text``, joined without spaces: what the index stores.
+
+    Kept for the last few thousand texts: the approximate pass keys its 200
+    candidates, and the page that shows them (``hit_spans``) or the next page
+    asks for the same segments again.
+    """
     key, starts, spans, words = "", [], [], []
     for word, start, end in tokenize(text):
         part = sound_key(word)
@@ -117,7 +130,7 @@ def segment_key(text: str) -> SegmentKey:
 
 def skeleton(key: str) -> str:
     """The consonants of a key: vowels are what a recogniser gets wrong most."""
-    return "".join(ch for ch in key if ch not in _VOWELS)
+    return key.translate(_NO_VOWELS)
 
 
 def index_text(text: str) -> str:
@@ -135,13 +148,19 @@ def chunks(key: str, edits: float | None = None) -> list[str]:
     trigram, so a short skeleton gets pieces that overlap a little; a key
     with fewer than three consonants is its own piece.
     """
+    return list(_chunks(key, edits))
+
+
+@functools.lru_cache(maxsize=1024)
+def _chunks(key: str, edits: float | None) -> tuple[str, ...]:
+    """``chunks``, kept per query key: every candidate of a query asks again."""
     consonants = skeleton(key)
     if len(consonants) < 3:
-        return [key]
+        return (key,)
     pieces = math.floor(budget(key) if edits is None else edits) + 1
     size = max(3, len(consonants) // pieces)
     starts = [min(i * len(consonants) // pieces, len(consonants) - size) for i in range(pieces)]
-    return list(dict.fromkeys(consonants[s : s + size] for s in starts))
+    return tuple(dict.fromkeys(consonants[s : s + size] for s in starts))
 
 
 @dataclass(frozen=True)
@@ -160,16 +179,29 @@ def _best_substring(query: str, text: str, limit: float) -> list[tuple[float, in
     where a vowel heard as another vowel costs a quarter, one dropped or added
     half. Of two alignments that cost the same, the one that starts later is
     kept. Plain lists and comparisons: this loop is the approximate pass's cost.
+    A cell over ``limit`` can only lead to cells over it (costs never fall),
+    so each row is computed only from its first live cell to the last one
+    the row can reach, and the loop stops when a row has none.
     """
+    n = len(text)
     vowel = [ch in _VOWELS for ch in text]
     gap = [0.5 if v else 1.0 for v in vowel]
-    costs = [0.0] * (len(text) + 1)
-    starts = list(range(len(text) + 1))
+    dead = limit + 1.0
+    costs = [0.0] * (n + 1)
+    starts = list(range(n + 1))
+    low, high = 0, n  # the live cells of the previous row
     for letter in query:
         is_vowel = letter in _VOWELS
         drop = 0.5 if is_vowel else 1.0
-        row, row_starts = [costs[0] + drop], [0]
-        for j in range(1, len(text) + 1):
+        row, row_starts = [dead] * (n + 1), list(range(n + 1))
+        if low == 0:
+            row[0], row_starts[0] = costs[0] + drop, starts[0]
+        first, last = n + 1, -1
+        if row[0] <= limit:
+            first, last = 0, 0
+        for j in range(max(1, low), n + 1):
+            if j > high + 1 and row[j - 1] > limit:
+                break  # past the live cells above and no insertion reaches further
             other = text[j - 1]
             swap = 0.0 if letter == other else 0.25 if is_vowel and vowel[j - 1] else 1.0
             best, start = costs[j - 1] + swap, starts[j - 1]
@@ -179,9 +211,12 @@ def _best_substring(query: str, text: str, limit: float) -> list[tuple[float, in
             inserted = row[j - 1] + gap[j - 1]
             if inserted < best or (inserted == best and row_starts[j - 1] > start):
                 best, start = inserted, row_starts[j - 1]
-            row.append(best)
-            row_starts.append(start)
-        costs, starts = row, row_starts
+            if best <= limit:
+                row[j], row_starts[j] = best, start
+                first, last = (j if first > n else first), j
+        if last < 0:
+            return []
+        costs, starts, low, high = row, row_starts, first, last
     return [(cost, starts[end], end) for end, cost in enumerate(costs) if cost <= limit]
 
 
@@ -209,18 +244,110 @@ def _windows(query: str, key: str) -> list[tuple[int, int]]:
     return merged
 
 
+@functools.lru_cache(maxsize=256)
+def _letter_masks(consonants: str) -> dict[str, int]:
+    """For each letter of ``consonants``, the bits of the places it stands at."""
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(consonants):
+        masks[ch] = masks.get(ch, 0) | 1 << i
+    return masks
+
+
+def _beyond(consonants: str, text: str, limit: float) -> bool:
+    """Whether ``_best_substring`` cannot find a query within ``limit`` anywhere in ``text``.
+
+    ``consonants`` is the query's ``skeleton``. Take the best alignment of the
+    query with a substring of ``text`` and keep only its consonants: a pair
+    of consonants stays a pair, a consonant paired with a vowel, dropped or
+    added stays alone. That is an alignment of the two skeletons, and each of
+    its plain edits (a letter for another, one dropped or added, each 1) comes
+    from an edit of the original costing 1 too, since any edit on a consonant
+    does. So the cost is at least the plain edit distance from the query's
+    skeleton to the best substring of the text's, computed here bit-parallel
+    (Myers 1999: a query letter per bit, a text letter per step). That
+    distance is in turn at least the query's consonants outside their longest
+    common subsequence with the text's, which rapidfuzz counts in C: the
+    cheap test goes first.
+    """
+    size, letters = len(consonants), skeleton(text)
+    if size <= limit:
+        return False  # even dropping every consonant stays within it
+    if size - LCSseq.similarity(consonants, letters) > limit:
+        return True
+    masks, full, top = _letter_masks(consonants), (1 << size) - 1, 1 << (size - 1)
+    plus, minus, score = full, 0, size
+    for ch in letters:
+        equal = masks.get(ch, 0)
+        vertical = equal | minus
+        horizontal = (((equal & plus) + plus) ^ plus) | equal
+        up = minus | (~(horizontal | plus) & full)
+        down = plus & horizontal
+        if up & top:
+            score += 1
+        elif down & top:
+            score -= 1
+            if score <= limit:
+                return False
+        up, down = (up << 1) & full, (down << 1) & full
+        plus, minus = down | (~(vertical | up) & full), up & vertical
+    return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _gaps(key: str) -> tuple[str, tuple[int, ...]]:
+    """A key's consonants, and how many vowels stand between each two of them."""
+    where = [i for i, ch in enumerate(key) if ch not in _VOWELS]
+    return key.translate(_NO_VOWELS), tuple(b - a - 1 for a, b in itertools.pairwise(where))
+
+
+def _vowel_gaps(query: str, key: str) -> float:
+    """A lower bound on the edits of ``query`` in ``key`` when under one edit is allowed.
+
+    Any edit that touches a consonant costs one, so an alignment that costs
+    less pairs the query's consonants one for one with the same letters, and
+    the substring it matches has no other consonant: its consonants are the
+    query's, a run of ``key``'s. Between two paired consonants the vowels of
+    the query align with the vowels of the text and nothing else, and each
+    vowel one side has more than the other is dropped or added (a half).
+    Returns the least of that sum over every place the query's consonants
+    stand together in ``key`` (more than one edit when they stand nowhere).
+    """
+    consonants, wanted = _gaps(query)
+    if not consonants:
+        return 0.0
+    text, gaps = _gaps(key)
+    best = 2.0
+    at = text.find(consonants)
+    while at >= 0 and best:
+        got = gaps[at : at + len(wanted)]
+        best = min(best, 0.5 * sum(abs(a - b) for a, b in zip(wanted, got, strict=True)))
+        at = text.find(consonants, at + 1)
+    return best
+
+
 def find(words: tuple[str, ...], heard: SegmentKey) -> SoundMatch | None:
     """The best place the query ``words`` were heard in ``heard``, or None.
 
     One of the query's ``chunks`` survives intact wherever it was heard, so
-    only the text around those pieces is aligned.
+    only the text around those pieces is aligned; before that, two lower
+    bounds on the alignment's cost (``_beyond``, ``_vowel_gaps``) turn away
+    most candidates the index picked for a shared piece alone. A bound only
+    ever skips work: the matches are those the alignment alone would find.
     """
     query = stem_key(words)
     if len(query) < 3:
         return None
+    consonants, limit = skeleton(query), budget(query)
+    bounded = consonants not in _chunks(query, None)  # else every window holds them all
+    if bounded and _beyond(consonants, heard.key, limit):
+        return None  # no substring of the text can hold it: skip cutting and aligning
+    if limit < 1 and _vowel_gaps(query, heard.key) > limit:
+        return None
     best: SoundMatch | None = None
     for offset, stop in _windows(query, heard.key):
         window = heard.key[offset:stop]
+        if bounded and _beyond(consonants, window, limit):
+            continue  # no alignment inside can cost less: skip the quadratic loop
         for cost, start, end in _best_substring(query, window, budget(query)):
             start, end = start + offset, end + offset
             if end <= start:

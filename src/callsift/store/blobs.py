@@ -3,8 +3,9 @@
 Originals are evidence: they are copied once, named by their SHA-256 and made
 read-only, so a path in the case can never point at changed bytes. The copy
 streams through the hash (multi-GB files never sit in memory), lands in a temp
-file in the same folder, is fsync'ed and then renamed into place, so a crash
-leaves either nothing or a whole, verified file, plus at worst the temp file.
+file in the same folder and is renamed into place, then synced (a batch of
+them at once) before any record names it: a crash leaves at worst a temp file
+or an original no record names, which the next ingest removes.
 
 A writer holds ``flock`` on its temp file until the file is renamed or removed,
 and the kernel drops the lock when the writer dies however it dies: a temp file
@@ -15,6 +16,7 @@ this store's intake lock.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -25,19 +27,21 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from callsift.errors import DiskFullError
 from callsift.store.abandoned import remove_abandoned
 
-__all__ = ["OriginalStore", "hash_stream", "sha256_file"]
+__all__ = ["Incoming", "OriginalStore", "hash_stream", "sha256_file"]
 
 _CHUNK = 1024 * 1024
 _TEMP_PREFIX = ".incoming-"
 _LOCK_NAME = ".intake.lock"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _FULL = (errno.ENOSPC, errno.EDQUOT)
+_SYNCFS = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)  # Linux only
 
 
 def sha256_file(path: Path) -> str:
@@ -54,6 +58,25 @@ def hash_stream(stream: IO[bytes]) -> tuple[str, int]:
         digest.update(chunk)
         size += len(chunk)
     return digest.hexdigest(), size
+
+
+@dataclass
+class Incoming:
+    """A copy received into a temp file: its descriptor (holding ``flock``), name and hash."""
+
+    fd: int
+    temp: str
+    sha256: str = ""
+    size: int = 0
+
+    def drop(self) -> None:
+        """Remove the temp file if it is still there (not placed), and let go of it."""
+        if self.fd < 0:
+            return
+        if os.path.lexists(self.temp):
+            os.unlink(self.temp)
+        os.close(self.fd)
+        self.fd = -1
 
 
 class OriginalStore:
@@ -78,35 +101,85 @@ class OriginalStore:
 
         A full disk raises ``DiskFullError`` and leaves no temp file behind.
         """
+        incoming = self.receive(stream)
+        try:
+            new = self.place(incoming)
+            if new:
+                self.make_durable([incoming])
+            return incoming.sha256, incoming.size, new
+        finally:
+            incoming.drop()
+
+    def receive(self, stream: IO[bytes]) -> Incoming:
+        """Copy a stream into a temp file beside the originals, hashing it.
+
+        The caller ``place``s it, makes it durable, then ``drop``s it either
+        way (a batch of copies is placed together: see
+        ``callsift.store.intake``). A full disk raises ``DiskFullError`` and
+        leaves no temp file behind.
+        """
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=_TEMP_PREFIX)
         except OSError as error:
             raise self._full(error) from error
+        incoming = Incoming(fd, tmp_name)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # released when fd closes, after the rename
             digest = hashlib.sha256()
-            size = 0
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
                 _write_all(fd, chunk)
-                size += len(chunk)
-            sha256 = digest.hexdigest()
-            target = self.path(sha256)
-            if target.exists():  # already held: the copy goes, unsynced
-                return sha256, size, False
-            os.fsync(fd)
+                incoming.size += len(chunk)
+            incoming.sha256 = digest.hexdigest()
+            return incoming
+        except OSError as error:
+            incoming.drop()
+            raise self._full(error) from error
+        except BaseException:
+            incoming.drop()
+            raise
+
+    def place(self, incoming: Incoming) -> bool:
+        """Rename a received copy into place, read-only; ``False`` if already held.
+
+        Not yet durable: no record may name it before ``make_durable``. A
+        crash before that leaves an original no record names, which the next
+        ingest removes, whole or not.
+        """
+        target = self.path(incoming.sha256)
+        if target.exists():  # already held: the copy goes
+            return False
+        try:
             target.parent.mkdir(exist_ok=True)
-            os.fchmod(fd, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-            os.replace(tmp_name, target)
-            _fsync_dir(target.parent)
-            return sha256, size, True
+            os.fchmod(incoming.fd, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            os.replace(incoming.temp, target)
         except OSError as error:
             raise self._full(error) from error
-        finally:
-            if os.path.lexists(tmp_name):
-                os.unlink(tmp_name)
-            os.close(fd)
+        return True
+
+    def make_durable(self, placed: list[Incoming]) -> None:
+        """Put placed originals' bytes and names on the disk, before any record names them.
+
+        One ``syncfs`` of the originals' file system where Linux has it: a
+        flush of the device costs as much for one file as for a hundred, and
+        syncing each file and its folder took three quarters of an ingest's
+        time. Elsewhere each file and each folder is synced.
+        """
+        if not placed:
+            return
+        try:
+            if _SYNCFS is not None:
+                if _SYNCFS(placed[0].fd) != 0:
+                    code = ctypes.get_errno()
+                    raise OSError(code, os.strerror(code))
+                return
+            for incoming in placed:
+                os.fsync(incoming.fd)
+            for folder in sorted({self.path(incoming.sha256).parent for incoming in placed}):
+                _fsync_dir(folder)
+        except OSError as error:
+            raise self._full(error) from error
 
     def _full(self, error: OSError) -> OSError | DiskFullError:
         if error.errno in _FULL:

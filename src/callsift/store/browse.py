@@ -6,7 +6,7 @@ status mean what they mean in a search (:func:`callsift.store.search.filter_clau
 ``sort="certainty"`` is the review queue: analysed calls a reviewer has not
 yet settled (verified or rejected, unless a status filter asks for those),
 least certain first. Reliability (:mod:`callsift.store.reliability`) is
-judged on read, so its filter judges every call first and keeps the ids.
+judged on read; its filter is the same rule as a condition in SQL.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Literal
 from callsift.records import Call, SearchFilters
 from callsift.store.case import CaseStore
 from callsift.store.queries import _CALL_COLUMNS, _call
-from callsift.store.reliability import Reliability, reliability_of, unreliable_call_ids
+from callsift.store.reliability import Reliability, reliability_clause, reliability_of
 from callsift.store.search import filter_clauses
 from callsift.store.tags import tags_of
 
@@ -30,9 +30,11 @@ SORTS: tuple[str, ...] = ("id", "date", "number", "language", "status", "certain
 _STATUS = "coalesce((SELECT v.status FROM verification v WHERE v.call_id = c.id), 'unverified')"
 _ORDER = {
     "id": "c.id {dir}",
-    # Calls without a date or a number go last, whichever the direction.
-    "date": "json_extract(c.metadata, '$.started_at') IS NULL, json_extract(c.metadata,"
-    " '$.started_at') {dir}",
+    # Calls without a date or a number go last, whichever the direction; the date
+    # is read through its index (``calls_started_at``, schema 9: the same expression,
+    # which a malformed metadata text cannot break).
+    "date": "(CASE WHEN json_valid(c.metadata) THEN json_extract(c.metadata, '$.started_at') END)"
+    " {dir} NULLS LAST",
     # The caller's number in E.164, however the metadata wrote it.
     "number": "{number} IS NULL, {number} {{dir}}".format(
         number="coalesce((SELECT coalesce(n.e164, n.raw) FROM call_numbers n"
@@ -104,7 +106,7 @@ class CallPage:
     total: int
 
 
-def _where(store: CaseStore, query: CallQuery) -> tuple[str, list[Any]]:
+def _where(query: CallQuery) -> tuple[str, list[Any]]:
     searched = SearchFilters(
         number=query.number,
         date_from=query.date_from,
@@ -126,14 +128,8 @@ def _where(store: CaseStore, query: CallQuery) -> tuple[str, list[Any]]:
     if query.tag:
         clauses.append("EXISTS (SELECT 1 FROM call_tags t WHERE t.call_id = c.id AND t.tag = ?)")
         args.append(query.tag)
-    if query.reliability == "unreliable":  # the case that matters: one indexed pass
-        picked = unreliable_call_ids(store)
-    elif query.reliability:
-        judged = reliability_of(store)
-        picked = sorted(i for i, r in judged.items() if r.state == query.reliability)
     if query.reliability:
-        clauses.append("c.id IN (SELECT value FROM json_each(?))")
-        args.append(json.dumps(picked))
+        clauses.append(reliability_clause(query.reliability))
     if query.sort == "certainty":
         clauses.append("c.status = 'done' AND c.certainty IS NOT NULL")
         if not query.status:
@@ -143,24 +139,31 @@ def _where(store: CaseStore, query: CallQuery) -> tuple[str, list[Any]]:
 
 def browse_calls(store: CaseStore, query: CallQuery) -> CallPage:
     """The page of calls ``query`` asks for, each with its status, flags, tags and reliability."""
-    where, args = _where(store, query)
+    where, args = _where(query)
     direction, reverse = ("DESC", "ASC") if query.desc else ("ASC", "DESC")
     order = _ORDER[query.sort].format(dir=direction, rev=reverse)
     columns = ", ".join(f"c.{name.strip()}" for name in _CALL_COLUMNS.split(","))
-    rows = store.conn.execute(
+    # The page's ids first (a narrow sort), then what the list shows for those alone.
+    ids = [
+        row[0]
+        for row in store.conn.execute(
+            f"SELECT c.id FROM calls c WHERE {where} ORDER BY {order}, c.id LIMIT ? OFFSET ?",
+            (*args, query.limit, query.offset),
+        )
+    ]
+    found = store.conn.execute(
         f"""
         SELECT {columns}, {_STATUS} AS review_status,
                coalesce((SELECT v.version FROM verification v WHERE v.call_id = c.id), 0)
                  AS review_version,
                c.certainty AS sure, c.words AS heard, c.low_words AS unsure
-        FROM calls c WHERE {where}
-        ORDER BY {order}, c.id
-        LIMIT ? OFFSET ?
+        FROM calls c WHERE c.id IN (SELECT value FROM json_each(?))
         """,
-        (*args, query.limit, query.offset),
+        (json.dumps(ids),),
     ).fetchall()
+    by_id = {row["id"]: row for row in found}
+    rows = [by_id[i] for i in ids]
     total = store.conn.execute(f"SELECT count(*) FROM calls c WHERE {where}", args).fetchone()[0]
-    ids = [row["id"] for row in rows]
     topics = _per_call(store, "flags", "topic", ids)
     spoken = _per_call(store, "channels", "language", ids)
     tags = tags_of(store, ids)

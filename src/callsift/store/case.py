@@ -202,7 +202,8 @@ class CaseStore:
         origin, origin_bytes = printable(origin)
         raw = {"file_bytes": name_bytes} if name_bytes else {}
         raw |= {"origin_bytes": origin_bytes} if origin_bytes else {}
-        with self.transaction():
+        # Inside a caller's transaction when ingest records a batch (``store.intake``).
+        with nullcontext() if self.conn.in_transaction else self.transaction():
             row = self.conn.execute("SELECT id FROM calls WHERE sha256 = ?", (sha256,)).fetchone()
             new_call = row is None
             if new_call:
@@ -232,7 +233,7 @@ class CaseStore:
         file, file_bytes = printable(file)
         reason = printable(reason)[0]
         raw = {"file_bytes": file_bytes} if file_bytes else {}
-        with self.transaction():
+        with nullcontext() if self.conn.in_transaction else self.transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO input_failures (file, reason, at) VALUES (?, ?, ?)",
                 (file, reason, utc_now()),

@@ -5,8 +5,13 @@ numbers of each call (``call_numbers``, written by ``callsift.graph.phones``),
 the team's directories of known numbers (``directory_entries``) and the
 language layer's results (``channels``, ``mentions``, ``flags``). Only calls
 with metadata have numbers, so a call without a sidecar row never becomes an
-edge. Exporting the graph is the one write here: it lands in the custody log
-with the SHA-256 of the file written.
+edge. Exporting the graph lands in the custody log with the SHA-256 of the
+file written.
+
+What is computed from the graph (communities, centrality: a minute at
+100,000 calls) is kept in ``graph_cache`` under the graph's generation, a
+number the schema's triggers raise on every change the graph is built from
+(schema 9), so a result is read back only while it still holds.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ __all__ = [
     "GraphCall",
     "KnownNumber",
     "MentionCount",
+    "cached_result",
     "call_activity",
     "call_languages",
     "graph_calls",
+    "graph_generation",
     "known_numbers",
     "log_graph_export",
+    "save_result",
 ]
 
 
@@ -115,8 +123,35 @@ _PARTY = ", ".join(
 )
 
 
-def graph_calls(store: CaseStore) -> list[GraphCall]:
-    """Every call with metadata and at least one normalised number, by call id."""
+def graph_calls(
+    store: CaseStore,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    number: str | None = None,
+) -> list[GraphCall]:
+    """Every call with metadata and at least one normalised number, by call id.
+
+    ``start`` and ``end`` (ISO days, included) keep the calls of a period
+    (an undated call is in none); ``number`` (a node key: E.164, or ``raw:``
+    and the text as written) keeps the calls it took part in.
+    """
+    where, args = [], []
+    if start is not None:
+        where.append("c.started_day >= ?")
+        args.append(start)
+    if end is not None:
+        where.append("c.started_day <= ?")
+        args.append(end)
+    if number is not None and number.startswith("raw:"):
+        where.append(
+            "c.id IN (SELECT call_id FROM call_numbers WHERE raw = ?"
+            " AND (NOT valid OR e164 IS NULL))"
+        )
+        args.append(number.removeprefix("raw:"))
+    elif number is not None:
+        where.append("c.id IN (SELECT call_id FROM call_numbers WHERE e164 = ? AND valid)")
+        args.append(number)
     rows = store.conn.execute(
         f"SELECT c.id, c.file, c.status, json_extract(c.metadata, '$.started_at') AS started_at,"
         f" CASE WHEN c.status = 'done' THEN c.duration_s END AS audio_s,"
@@ -125,7 +160,8 @@ def graph_calls(store: CaseStore) -> list[GraphCall]:
         " LEFT JOIN call_numbers a ON a.call_id = c.id AND a.role = 'caller'"
         " LEFT JOIN call_numbers b ON b.call_id = c.id AND b.role = 'receiver'"
         " WHERE c.metadata IS NOT NULL AND (a.call_id IS NOT NULL OR b.call_id IS NOT NULL)"
-        " ORDER BY c.id"
+        f" {''.join(' AND ' + clause for clause in where)} ORDER BY c.id",
+        args,
     ).fetchall()
     return [
         GraphCall(
@@ -193,3 +229,26 @@ def log_graph_export(store: CaseStore, file: str, fmt: str, sha256: str, **count
     """Record in the custody log that the graph was written to ``file``."""
     with store.transaction():
         store.log("graph-export", sha256, file=file, format=fmt, **counts)
+
+
+def graph_generation(store: CaseStore) -> int:
+    """The call graph's generation: raised by every change the graph is built from."""
+    return int(store.conn.execute("SELECT generation FROM graph_state").fetchone()[0])
+
+
+def cached_result(store: CaseStore, name: str, generation: int) -> str | None:
+    """The result kept under ``name``, if it was computed at ``generation``."""
+    row = store.conn.execute(
+        "SELECT data FROM graph_cache WHERE name = ? AND generation = ?", (name, generation)
+    ).fetchone()
+    return None if row is None else str(row["data"])
+
+
+def save_result(store: CaseStore, name: str, generation: int, data: str) -> None:
+    """Keep ``data`` under ``name`` for ``generation``, unless the graph has changed since."""
+    with store.transaction():
+        store.conn.execute(
+            "INSERT OR REPLACE INTO graph_cache (name, generation, data)"
+            " SELECT ?, ?, ? WHERE (SELECT generation FROM graph_state) = ?",
+            (name, generation, data, generation),
+        )

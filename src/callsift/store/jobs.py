@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from callsift.store.case import CaseStore, utc_now
 
-__all__ = ["Job", "finish_job", "mark_interrupted", "recent_jobs", "start_job", "update_job"]
+__all__ = [
+    "Job",
+    "finish_job",
+    "mark_interrupted",
+    "recent_jobs",
+    "running_jobs",
+    "set_job_item",
+    "start_job",
+    "update_job",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,20 @@ def update_job(store: CaseStore, job_id: int, *, done: int, failed: int, item: s
             "UPDATE jobs SET done = ?, failed = ?, item = ?, updated_at = ? WHERE id = ?",
             (done, failed, item, utc_now(), job_id),
         )
+
+
+def set_job_item(store: CaseStore, job_id: int, item: str) -> None:
+    """Say what the job works on now (on a cluster: which calls run where)."""
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE jobs SET item = ?, updated_at = ? WHERE id = ?", (item, utc_now(), job_id)
+        )
+
+
+def running_jobs(store: CaseStore) -> list[Job]:
+    """Jobs still running, their process alive (read only: nothing is marked)."""
+    rows = store.conn.execute("SELECT * FROM jobs WHERE state = 'running' ORDER BY id").fetchall()
+    return [Job(**dict(row)) for row in rows if _alive(row["pid"])]
 
 
 def finish_job(store: CaseStore, job_id: int, *, completed: bool) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from callsift.store.case import CaseStore
 
-__all__ = ["CaseCounts", "SpokenDate", "case_counts", "spoken_dates"]
+__all__ = ["CaseCounts", "SpokenDate", "case_counts", "flag_counts", "flag_topics", "spoken_dates"]
 
 
 @dataclass(frozen=True)
@@ -35,31 +35,54 @@ class CaseCounts:
 
 
 def case_counts(store: CaseStore) -> CaseCounts:
+    """The dashboard's figures: each an aggregate over an index (``calls.started_day``…)."""
     conn = store.conn
-    day = "substr(json_extract(metadata, '$.started_at'), 1, 10)"
     per_day = conn.execute(
-        f"SELECT {day} AS day, count(*) FROM calls WHERE {day} IS NOT NULL"
-        " GROUP BY day ORDER BY day"
+        "SELECT started_day, count(*) FROM calls WHERE started_day IS NOT NULL"
+        " GROUP BY started_day ORDER BY started_day"
     ).fetchall()
+    calls = conn.execute("SELECT count(*) FROM calls").fetchone()[0]
+    reviewed = dict(
+        conn.execute(
+            "SELECT status, count(*) FROM verification WHERE status != 'unverified' GROUP BY status"
+        ).fetchall()
+    )
+    verification = {"unverified": calls - sum(reviewed.values()), **reviewed}
     return CaseCounts(
-        analysed=conn.execute(
-            "SELECT count(*) FROM calls WHERE analyzed_with IS NOT NULL"
-        ).fetchone()[0],
+        analysed=calls
+        - conn.execute("SELECT count(*) FROM calls WHERE analyzed_with IS NULL").fetchone()[0],
         checked=conn.execute("SELECT count(DISTINCT call_id) FROM findings").fetchone()[0],
-        flags=dict(
-            conn.execute(
-                "SELECT topic, count(*) FROM flags GROUP BY topic ORDER BY count(*) DESC, topic"
-            ).fetchall()
-        ),
+        flags=flag_counts(store),
         verification=dict(
-            conn.execute(
-                "SELECT coalesce(v.status, 'unverified') AS review, count(*) FROM calls c"
-                " LEFT JOIN verification v ON v.call_id = c.id GROUP BY review"
-                " ORDER BY count(*) DESC"
-            ).fetchall()
+            sorted(
+                ((status, n) for status, n in verification.items() if n),
+                key=lambda item: -item[1],
+            )
         ),
         per_day=[(row[0], row[1]) for row in per_day],
-        undated=conn.execute(f"SELECT count(*) FROM calls WHERE {day} IS NULL").fetchone()[0],
+        undated=calls - sum(row[1] for row in per_day),
+    )
+
+
+def flag_topics(store: CaseStore) -> list[str]:
+    """The topics raised anywhere in the case, sorted: what a flag filter offers.
+
+    One index seek per topic (a skip scan), not a pass over every flag.
+    """
+    rows = store.conn.execute(
+        "WITH RECURSIVE t(topic) AS (SELECT min(topic) FROM flags UNION ALL"
+        " SELECT (SELECT min(topic) FROM flags WHERE topic > t.topic) FROM t"
+        " WHERE t.topic IS NOT NULL) SELECT topic FROM t WHERE topic IS NOT NULL"
+    )
+    return [row[0] for row in rows]
+
+
+def flag_counts(store: CaseStore) -> dict[str, int]:
+    """Watchlist hits per topic, most first (the topics a filter offers)."""
+    return dict(
+        store.conn.execute(
+            "SELECT topic, count(*) FROM flags GROUP BY topic ORDER BY count(*) DESC, topic"
+        ).fetchall()
     )
 
 

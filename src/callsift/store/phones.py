@@ -9,6 +9,7 @@ they are only ever added, each import logged with the file's SHA-256.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping
 
@@ -18,6 +19,7 @@ from callsift.store.case import CaseStore, utc_now
 
 __all__ = [
     "add_directory_entries",
+    "busiest_numbers",
     "call_files",
     "call_numbers_of",
     "case_numbers",
@@ -27,6 +29,7 @@ __all__ = [
 ]
 
 ROLES = ("caller", "receiver")
+_COLUMNS = "role, raw, e164, valid, country, region, carrier, line_type"
 
 
 def metadata_numbers(
@@ -58,19 +61,21 @@ def metadata_numbers(
 
 
 def save_call_numbers(store: CaseStore, numbers: Mapping[int, Mapping[str, PhoneNumber]]) -> int:
-    """Replace the stored numbers of each call in ``numbers``; returns the rows written."""
+    """Replace the stored numbers of each call in ``numbers``; returns the numbers stored.
+
+    A call whose numbers are already stored as given is left untouched, so
+    reading the numbers again changes nothing and leaves the call graph's
+    cached analytics valid (schema 9 counts every write to ``call_numbers``).
+    """
     written = 0
     with store.transaction():
         for call_id, roles in numbers.items():
-            store.conn.execute("DELETE FROM call_numbers WHERE call_id = ?", (call_id,))
+            rows = []
             for role, number in roles.items():
                 if role not in ROLES:
                     raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
-                store.conn.execute(
-                    "INSERT INTO call_numbers (call_id, role, raw, e164, valid, country,"
-                    " region, carrier, line_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows.append(
                     (
-                        call_id,
                         role,
                         number.raw,
                         number.e164,
@@ -79,9 +84,20 @@ def save_call_numbers(store: CaseStore, numbers: Mapping[int, Mapping[str, Phone
                         number.region,
                         number.carrier,
                         number.line_type,
-                    ),
+                    )
                 )
-                written += 1
+            written += len(rows)
+            stored = store.conn.execute(
+                f"SELECT {_COLUMNS} FROM call_numbers WHERE call_id = ? ORDER BY role", (call_id,)
+            ).fetchall()
+            if [tuple(row) for row in stored] == sorted(rows):
+                continue
+            store.conn.execute("DELETE FROM call_numbers WHERE call_id = ?", (call_id,))
+            store.conn.executemany(
+                f"INSERT INTO call_numbers (call_id, {_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(call_id, *row) for row in rows],
+            )
     return written
 
 
@@ -109,6 +125,31 @@ def case_numbers(store: CaseStore) -> list[tuple[int, str, PhoneNumber]]:
     """Every stored number in the case: ``(call_id, role, number)`` by call, caller first."""
     rows = store.conn.execute(
         "SELECT * FROM call_numbers ORDER BY call_id, role = 'receiver'"
+    ).fetchall()
+    return [(row["call_id"], row["role"], _number(row)) for row in rows]
+
+
+def busiest_numbers(store: CaseStore, limit: int) -> list[tuple[int, str, PhoneNumber]]:
+    """The stored rows of the ``limit`` valid and ``limit`` invalid numbers in the most calls.
+
+    Ranked in SQL over the indexed E.164 form (an invalid number by its text
+    as written), so a dashboard's top ten does not read every number of the case.
+    """
+    valid = store.conn.execute(
+        "SELECT e164 FROM call_numbers WHERE e164 IS NOT NULL GROUP BY e164"
+        " ORDER BY count(*) DESC, e164 LIMIT ?",
+        (limit,),
+    ).fetchall()
+    invalid = store.conn.execute(
+        "SELECT raw FROM call_numbers WHERE e164 IS NULL GROUP BY raw"
+        " ORDER BY count(*) DESC, raw LIMIT ?",
+        (limit,),
+    ).fetchall()
+    rows = store.conn.execute(
+        "SELECT * FROM call_numbers WHERE e164 IN (SELECT value FROM json_each(?))"
+        " OR (e164 IS NULL AND raw IN (SELECT value FROM json_each(?)))"
+        " ORDER BY call_id, role = 'receiver'",
+        (json.dumps([row[0] for row in valid]), json.dumps([row[0] for row in invalid])),
     ).fetchall()
     return [(row["call_id"], row["role"], _number(row)) for row in rows]
 

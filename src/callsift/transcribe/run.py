@@ -58,9 +58,9 @@ class TranscribeOptions:
     filters: FilterOptions = field(default_factory=FilterOptions)
 
     def key(self) -> str:
-        """Stable JSON naming everything that shapes the output (minus thread count)."""
+        """Stable JSON naming everything that shapes the output (see ``ModelSpec.key``)."""
         values = asdict(self)
-        values["model"].pop("cpu_threads")
+        values["model"] = self.model.key()
         return json.dumps(values, sort_keys=True)
 
 

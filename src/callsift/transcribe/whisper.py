@@ -8,17 +8,26 @@ so this subclass remembers the last few outputs by a digest of their input
 features, and makes language detection take exactly the slice that
 ``generate_segments`` takes for the first window, so that all three share one
 pass. It relies on faster-whisper 1.2's method names, which the package pins.
+
+With a ``batch_size`` (a GPU), ``transcribe`` hands the work to faster-whisper's
+``BatchedInferencePipeline`` instead: it cuts the audio at its own VAD's pauses
+into chunks of up to 30 s and decodes a batch of them at once, which keeps a
+GPU busy. The transcript and the English go through the same call either way,
+so the GPU path is this one branch.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
-from faster_whisper import WhisperModel
+from faster_whisper import BatchedInferencePipeline, WhisperModel
 from faster_whisper.audio import pad_or_trim
+
+from callsift.audio.vad import telephone_vad_options
 
 __all__ = ["SharedEncoderWhisperModel"]
 
@@ -28,9 +37,21 @@ _REMEMBERED = 4  # windows: a 2-minute channel's worth
 class SharedEncoderWhisperModel(WhisperModel):
     """A ``WhisperModel`` that never encodes the same window twice in a row of calls."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, batch_size: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._encoded: OrderedDict[bytes, Any] = OrderedDict()
+        self.batch_size = batch_size
+
+    def transcribe(self, audio: Any, *args: Any, **kwargs: Any) -> Any:
+        """Batched when ``batch_size`` is set, except for explicit clips (a repair's spans)."""
+        if not self.batch_size or kwargs.get("clip_timestamps"):
+            return super().transcribe(audio, *args, **kwargs)
+        # The pipeline cuts its chunks where its VAD hears pauses: callsift's telephone settings.
+        vad = asdict(telephone_vad_options())
+        vad.pop("max_speech_duration_s")  # the pipeline sets it to the chunk length
+        kwargs.update(vad_filter=True, vad_parameters=vad)
+        pipeline = BatchedInferencePipeline(self)
+        return pipeline.transcribe(audio, *args, batch_size=self.batch_size, **kwargs)
 
     def encode(self, features: np.ndarray) -> Any:
         key = hashlib.blake2b(np.ascontiguousarray(features).tobytes(), digest_size=16).digest()

@@ -146,7 +146,7 @@ def correct(
     version = correct_segment(
         ctx.store, call_id, segment_id, body.text, ctx.viewer.name, body.version, body.note
     )
-    analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
+    analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists), call_id)
     return {"call_id": call_id, "segment_id": segment_id, "version": version}
 
 

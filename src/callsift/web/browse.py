@@ -29,7 +29,7 @@ from fastapi.responses import HTMLResponse, Response
 from callsift.errors import ConflictError, ReviewError
 from callsift.store import get_call
 from callsift.store.browse import CallQuery, browse_calls
-from callsift.store.overview import case_counts
+from callsift.store.overview import flag_topics
 from callsift.store.tags import add_tag, case_tags, check_tag, remove_tag
 from callsift.verify.status import STATUSES, set_status
 from callsift.web.calls import vouched_note
@@ -105,7 +105,6 @@ def calls(
     log_views(ctx, [row.call for row in found.calls], via="web")
     chosen = {key: value for key, value in request.query_params.items() if key in _KEYS and value}
     pages = max(1, math.ceil(found.total / PAGE_SIZE))
-    counts = case_counts(ctx.store)
     return page(
         request,
         "calls.html",
@@ -122,7 +121,7 @@ def calls(
             "link": _linker(chosen, sort, desc),
             "back": urlencode({**chosen, "sort": sort, **({"desc": "1"} if desc else {})}),
             "statuses": STATUSES,
-            "topics": sorted(counts.flags),
+            "topics": flag_topics(ctx.store),
             "call_languages": ("ru", "uk", "en"),
             "tags": case_tags(ctx.store),
         },

@@ -225,7 +225,9 @@ def correct(
         )
     )
     if not error:
-        analyze_unless_busy(ctx.store, AnalyzeOptions(request.app.state.settings.watchlists))
+        analyze_unless_busy(
+            ctx.store, AnalyzeOptions(request.app.state.settings.watchlists), call_id
+        )
     typed = Typed("text", text, note, status == 409) if error else None
     return _segment_page(request, ctx, call_id, segment_id, error, status, typed)
 

@@ -3,8 +3,12 @@
 The graph is the one ``callsift graph`` exports (numbers as nodes, Louvain
 communities, betweenness), drawn with a seeded layout and arrows from caller
 to receiver; a period (``from``/``to``) draws it for the calls of those days
-only, built once per view as before, and the "who called whom, when" table
-beside it lists each direction. A click on a number opens its profile. The
+only, with the case's communities. Graph, analytics and picture are computed
+once per change of the call graph (``graph.cache``), not per view. The
+picture draws the ``MAX_DRAWN`` numbers with the most calls (thousands of
+circles are unreadable); the "who called whom, when" table beside it lists
+every direction, ``FLOWS_PER_PAGE`` at a time. A click on a number opens its
+profile, whose calls come a page at a time. The
 timeline puts the calls per day (or week) and the dates spoken in them on
 one axis; the map places every place spoken of at its gazetteer
 coordinates, over Natural Earth's borders, sized by the calls that name it.
@@ -15,21 +19,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, cast
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from callsift.errors import CallsiftError
-from callsift.graph.callgraph import build_graph, case_graph, graph_summary
-from callsift.graph.flows import Flow, flows, in_period
+from callsift.graph.cache import CaseGraph, case_graph_cached, period_graph
+from callsift.graph.flows import Flow
 from callsift.graph.profiles import number_profile
 from callsift.store.analysis import entity_counts
-from callsift.store.graph import graph_calls, known_numbers
 from callsift.store.overview import case_counts, spoken_dates
 from callsift.web.charts import PALETTE, day_bars
 from callsift.web.errors import NotFound
-from callsift.web.graphview import graph_picture
+from callsift.web.graphview import GraphPicture, graph_picture
 from callsift.web.i18n import current_language
 from callsift.web.inputs import day_param
 from callsift.web.mapview import map_picture
@@ -39,6 +43,14 @@ from callsift.web.security import Reading
 __all__ = ["router"]
 
 router = APIRouter()
+
+MAX_DRAWN = 120
+"""Numbers drawn in the graph's picture: those with the most calls."""
+FLOWS_PER_PAGE = 50
+PROFILE_CALLS = 100
+SAID_PER_PAGE = 100
+MAX_PAGE = 100_000
+Page = Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)]
 
 
 @dataclass(frozen=True)
@@ -57,23 +69,38 @@ def _number(key: str) -> str:
     return key.removeprefix("raw:")
 
 
+def _picture(found: CaseGraph) -> GraphPicture:
+    graph = found.graph
+    if len(graph) > MAX_DRAWN:
+        busiest = sorted(graph, key=lambda key: (-graph.nodes[key]["calls"], key))[:MAX_DRAWN]
+        graph = graph.subgraph(busiest)
+    return graph_picture(graph)
+
+
+def _pages(params: dict[str, str], number: int, more: bool) -> dict[str, str]:
+    """The addresses of the previous and next pages (absent at either end)."""
+    kept = {key: value for key, value in params.items() if value}
+    links = {"previous": "?" + urlencode({**kept, "page": number - 1})} if number > 1 else {}
+    return {**links, "next": "?" + urlencode({**kept, "page": number + 1})} if more else links
+
+
 @router.get("/cases/{case}/graph", response_class=HTMLResponse)
 def graph_page(
     request: Request,
     ctx: Reading,
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    page_number: Page = 1,
 ) -> Response:
     """The graph of the calls in a period (every call without one) and who called whom."""
     start, end = day_param(date_from, "from"), day_param(date_to, "to")
-    every = graph_calls(ctx.store)
-    chosen = in_period(every, start, end)
-    graph = build_graph(chosen, known_numbers(ctx.store))
-    days = sorted(d for call in every if (d := (call.started_at or "")[:10]))
-    label = {key: data["label"] for key, data in graph.nodes(data=True)}
+    case = case_graph_cached(ctx.store)
+    found = period_graph(ctx.store, start, end)
+    label = {key: data["label"] for key, data in found.graph.nodes(data=True)}
+    offset = (page_number - 1) * FLOWS_PER_PAGE
     rows = [
         FlowRow(f, label[f.caller], label[f.receiver], _number(f.caller), _number(f.receiver))
-        for f in flows(chosen)
+        for f in found.flows[offset : offset + FLOWS_PER_PAGE]
     ]
     shown = sorted({i for f in rows for i in f.flow.call_ids})
     if shown:
@@ -82,29 +109,39 @@ def graph_page(
         request,
         "graph.html",
         {
-            "picture": graph_picture(graph),
-            "summary": graph_summary(graph),
+            "picture": found.derived("picture", _picture),
+            "drawn": min(MAX_DRAWN, len(found.graph)),
+            "summary": found.summary,
             "palette": PALETTE,
             "flows": rows,
+            "flows_total": len(found.flows),
+            "first_row": offset + 1,
+            "pages": _pages(
+                {"from": date_from, "to": date_to},
+                page_number,
+                offset + FLOWS_PER_PAGE < len(found.flows),
+            ),
             "start": start.isoformat() if start else "",
             "end": end.isoformat() if end else "",
-            "earliest": days[0] if days else "",
-            "latest": days[-1] if days else "",
+            "earliest": case.first_day or "",
+            "latest": case.last_day or "",
         },
         case=ctx,
     )
 
 
 @router.get("/cases/{case}/number", response_class=HTMLResponse)
-def profile(request: Request, ctx: Reading, n: str) -> Response:
+def profile(request: Request, ctx: Reading, n: str, page_number: Page = 1) -> Response:
     """A number's profile: the page, or the side panel of the graph (htmx)."""
-    graph = case_graph(ctx.store, refresh_numbers=False)
+    graph = case_graph_cached(ctx.store).graph
+    offset = (page_number - 1) * PROFILE_CALLS
     try:
-        found = number_profile(ctx.store, graph, n)
+        found = number_profile(ctx.store, graph, n, offset, PROFILE_CALLS)
     except CallsiftError:
         raise NotFound("no call in this case involves this number") from None
     name = "_profile.html" if "hx-request" in request.headers else "profile.html"
-    return page(request, name, {"p": found}, case=ctx)
+    more = offset + PROFILE_CALLS < found.total_calls
+    return page(request, name, {"p": found, "pages": _pages({"n": n}, page_number, more)}, case=ctx)
 
 
 @dataclass(frozen=True)
@@ -184,11 +221,18 @@ def _mapped_places(ctx: Reading) -> list[tuple[str, float, float, int]]:
 
 
 @router.get("/cases/{case}/timeline", response_class=HTMLResponse)
-def timeline(request: Request, ctx: Reading) -> Response:
+def timeline(request: Request, ctx: Reading, page_number: Page = 1) -> Response:
+    """Calls and spoken dates on one axis (each day said marked once; ``SAID_PER_PAGE`` dates
+    listed a page at a time), and the map."""
     counts = case_counts(ctx.store)
     places = _mapped_places(ctx)
     said = _said(ctx)
-    dated = [s for s in said if s.day is not None]
+    first_said: dict[date, Said] = {}  # one red mark a day: thousands would not be read
+    for s in said:
+        if s.day is not None:
+            first_said.setdefault(s.day, s)
+    dated = list(first_said.values())  # ``said`` is in day order
+    offset = (page_number - 1) * SAID_PER_PAGE
     chart = day_bars(counts.per_day, [(cast(date, s.day), str(s.call_id)) for s in dated])
     return page(
         request,
@@ -197,7 +241,10 @@ def timeline(request: Request, ctx: Reading) -> Response:
             "chart": chart,
             "per_day": counts.per_day,
             "undated": counts.undated,
-            "said": said,
+            "said": said[offset : offset + SAID_PER_PAGE],
+            "said_total": len(said),
+            "first_said": offset + 1,
+            "pages": _pages({}, page_number, offset + SAID_PER_PAGE < len(said)),
             "dated": dated,
             "spoken_day": spoken_day,
             "map": map_picture(places),

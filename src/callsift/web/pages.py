@@ -34,7 +34,7 @@ from callsift.search.watch import open_saved, watched
 from callsift.store import CaseStore, case_status
 from callsift.store.analysis import entity_counts
 from callsift.store.jobs import Job, recent_jobs
-from callsift.store.overview import case_counts
+from callsift.store.overview import case_counts, flag_topics
 from callsift.store.reliability import unreliable_count
 from callsift.store.saved import saved_search
 from callsift.verify.status import STATUSES
@@ -64,6 +64,9 @@ MAX_PAGE = 100_000
 MAX_OFFSET = MAX_PAGE * 500
 """How deep a search pages: far past any list a person reads (SQLite steps over skipped rows)."""
 _FILTER_CHARS = 200
+
+FAILURES_SHOWN = 20
+"""Failures listed on the dashboard; the rest are in the calls list (``state=failed``)."""
 
 # A job that has not reported for this long is shown as no longer running.
 STALE_S = 300.0
@@ -95,8 +98,9 @@ def dashboard(request: Request, ctx: Reading) -> Response:
             "chart": day_bars(counts.per_day),
             "places": entity_counts(store, ("LOC",))[:10],
             "units": entity_counts(store, ("unit",))[:10],
-            "numbers": number_summaries(store)[:10],
+            "numbers": number_summaries(store, limit=10),
             "unreliable": unreliable_count(store),
+            "failures_shown": FAILURES_SHOWN,
             **_progress(store),
         },
         case=ctx,
@@ -232,7 +236,7 @@ def search_page(
             "hits": shown,
             "error": error,
             "statuses": STATUSES,
-            "topics": sorted(case_counts(ctx.store).flags),
+            "topics": flag_topics(ctx.store),
             "watched": watched(ctx.store, ctx.viewer.name),
             "opened": opened,
             "new_since": new_since,
