@@ -8,8 +8,10 @@ are seconds into a call: finite, never negative, under a day.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Path
 
@@ -24,6 +26,7 @@ __all__ = [
     "CallId",
     "SegmentId",
     "check_id",
+    "page_links",
 ]
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
@@ -50,3 +53,13 @@ def day_param(text: str, name: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"{name}: a date is written YYYY-MM-DD") from None
+
+
+def page_links(params: Mapping[str, str | int], number: int, more: bool) -> dict[str, str]:
+    """The addresses of the previous and next pages, keeping the page's other parameters.
+
+    Absent at either end; empty parameters are left out of the addresses.
+    """
+    kept = {key: value for key, value in params.items() if value}
+    links = {"previous": "?" + urlencode({**kept, "page": number - 1})} if number > 1 else {}
+    return {**links, "next": "?" + urlencode({**kept, "page": number + 1})} if more else links

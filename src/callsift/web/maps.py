@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, cast
-from urllib.parse import urlencode
 
 from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
@@ -35,7 +34,7 @@ from callsift.web.charts import PALETTE, day_bars
 from callsift.web.errors import NotFound
 from callsift.web.graphview import GraphPicture, graph_picture
 from callsift.web.i18n import current_language
-from callsift.web.inputs import day_param
+from callsift.web.inputs import day_param, page_links
 from callsift.web.mapview import map_picture
 from callsift.web.render import page
 from callsift.web.security import Reading
@@ -77,13 +76,6 @@ def _picture(found: CaseGraph) -> GraphPicture:
     return graph_picture(graph)
 
 
-def _pages(params: dict[str, str], number: int, more: bool) -> dict[str, str]:
-    """The addresses of the previous and next pages (absent at either end)."""
-    kept = {key: value for key, value in params.items() if value}
-    links = {"previous": "?" + urlencode({**kept, "page": number - 1})} if number > 1 else {}
-    return {**links, "next": "?" + urlencode({**kept, "page": number + 1})} if more else links
-
-
 @router.get("/cases/{case}/graph", response_class=HTMLResponse)
 def graph_page(
     request: Request,
@@ -116,7 +108,7 @@ def graph_page(
             "flows": rows,
             "flows_total": len(found.flows),
             "first_row": offset + 1,
-            "pages": _pages(
+            "pages": page_links(
                 {"from": date_from, "to": date_to},
                 page_number,
                 offset + FLOWS_PER_PAGE < len(found.flows),
@@ -141,7 +133,9 @@ def profile(request: Request, ctx: Reading, n: str, page_number: Page = 1) -> Re
         raise NotFound("no call in this case involves this number") from None
     name = "_profile.html" if "hx-request" in request.headers else "profile.html"
     more = offset + PROFILE_CALLS < found.total_calls
-    return page(request, name, {"p": found, "pages": _pages({"n": n}, page_number, more)}, case=ctx)
+    return page(
+        request, name, {"p": found, "pages": page_links({"n": n}, page_number, more)}, case=ctx
+    )
 
 
 @dataclass(frozen=True)
@@ -244,7 +238,7 @@ def timeline(request: Request, ctx: Reading, page_number: Page = 1) -> Response:
             "said": said[offset : offset + SAID_PER_PAGE],
             "said_total": len(said),
             "first_said": offset + 1,
-            "pages": _pages({}, page_number, offset + SAID_PER_PAGE < len(said)),
+            "pages": page_links({}, page_number, offset + SAID_PER_PAGE < len(said)),
             "dated": dated,
             "spoken_day": spoken_day,
             "map": map_picture(places),

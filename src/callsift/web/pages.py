@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -40,7 +39,7 @@ from callsift.store.saved import saved_search
 from callsift.verify.status import STATUSES
 from callsift.web.charts import day_bars
 from callsift.web.errors import NotFound
-from callsift.web.inputs import MAX_ID
+from callsift.web.inputs import MAX_ID, page_links
 from callsift.web.render import page
 from callsift.web.security import CaseContext, Reading, SignedIn
 
@@ -275,9 +274,4 @@ def _paging(
     params: dict[str, str | int] = {**search_params(q, filters)}
     if limit != DEFAULT_LIMIT:
         params["limit"] = limit
-    links = {}
-    if number > 1:
-        links["previous"] = "?" + urlencode({**params, "page": number - 1})
-    if result.offset + len(result.hits) < result.total:
-        links["next"] = "?" + urlencode({**params, "page": number + 1})
-    return links
+    return page_links(params, number, result.offset + len(result.hits) < result.total)
