@@ -49,12 +49,48 @@ def _plant_payload(store: CaseStore) -> None:
     save_analysis(store, PAYLOAD_CALL, analysis_key(options), results)
 
 
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+
+
+def _literals(content: bytes) -> list[bytes]:
+    """The literal strings of a content stream, unescaped as a PDF reader does.
+
+    A regular expression cannot find their ends: fpdf2 writes a glyph whose id
+    has the byte of a backslash as ``\\\\``, so a string may end in ``\\\\)``.
+    """
+    found: list[bytes] = []
+    i = 0
+    while (i := content.find(b"(", i)) >= 0:
+        text, depth, i = bytearray(), 1, i + 1
+        while i < len(content) and depth:
+            byte = content[i]
+            if byte == 0x5C and i + 1 < len(content):  # backslash
+                escaped = content[i + 1]
+                octal = re.match(rb"[0-7]{1,3}", content[i + 1 : i + 4])
+                if octal:
+                    text.append(int(octal.group(), 8) & 0xFF)
+                    i += 1 + len(octal.group())
+                    continue
+                if escaped not in b"\r\n":  # a backslash before a line end joins lines
+                    text += _ESCAPES.get(escaped, bytes([escaped]))
+                i += 2
+                continue
+            depth += {0x28: 1, 0x29: -1}.get(byte, 0)
+            if depth:
+                text.append(byte)
+            i += 1
+        found.append(bytes(text))
+    return found
+
+
 def pdf_text(data: bytes) -> str:
     """The text a PDF reader extracts, decoded through each font's ToUnicode map."""
     streams = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    # The end of line before "endstream" is not stripped: a compressed stream may
+    # end in a carriage return byte of its own; zlib stops at its own end.
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
-            streams.append(zlib.decompress(match.group(1)))
+            streams.append(zlib.decompressobj().decompress(match.group(1)))
         except zlib.error:
             streams.append(match.group(1))
     maps = []
@@ -63,9 +99,10 @@ def pdf_text(data: bytes) -> str:
             pairs = re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]{4,8})>", stream)
             maps.append({bytes.fromhex(g.decode()): bytes.fromhex(u.decode()) for g, u in pairs})
     literals = [
-        re.sub(rb"\\([\\()])", rb"\1", s).replace(b"\\r", b"\r").replace(b"\\n", b"\n")
+        literal
         for stream in streams
-        for s in re.findall(rb"\((.*?)(?<!\\)\)", stream, re.S)
+        for block in re.findall(rb"\bBT\b(.*?)\bET\b", stream, re.S)
+        for literal in _literals(block)
     ]
     texts = []
     for cmap in maps:
