@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from callsift.errors import ModelError
+from callsift.store.blobs import sha256_file
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -128,7 +129,7 @@ def folder_digest(folder: Path) -> str:
         *((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files),
     )
     if stamp not in _folder_digests:
-        lines = "".join(f"{f.name} {_digest(f)}\n" for f in files)
+        lines = "".join(f"{f.name} {sha256_file(f)}\n" for f in files)
         _folder_digests[stamp] = hashlib.sha256(lines.encode()).hexdigest()
     return _folder_digests[stamp]
 
@@ -156,14 +157,6 @@ def _package_data(package: str) -> Path:
             " reinstall callsift (pip install callsift) or pass --model DIR"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _cache_root() -> Path:
@@ -220,7 +213,7 @@ def _digests_match(folder: Path) -> bool:
 def _check_digests(folder: Path) -> None:
     for name, expected in _BASE_FILES.items():
         path = folder / name
-        actual = _digest(path) if path.exists() else "missing"
+        actual = sha256_file(path) if path.exists() else "missing"
         if actual != expected:
             raise ModelError(
                 f"{path}: SHA-256 {actual} does not match the pinned {expected};"

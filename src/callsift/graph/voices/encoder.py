@@ -28,7 +28,6 @@ What differs from Resemblyzer's own ``embed_utterance``:
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.metadata
 import importlib.util
 import warnings
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from callsift.errors import ModelError
+from callsift.store.blobs import sha256_file
 
 __all__ = ["VoiceEncoder", "encoder_key", "load_encoder", "speech_of"]
 
@@ -65,7 +65,7 @@ def _weights_path() -> Path:
 
 def _digest(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError as error:
         raise ModelError(f"{path}: the voice model cannot be read ({error.strerror})") from error
 
