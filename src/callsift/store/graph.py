@@ -9,32 +9,44 @@ edge. Exporting the graph lands in the custody log with the SHA-256 of the
 file written.
 
 What is computed from the graph (communities, centrality: a minute at
-100,000 calls) is kept in ``graph_cache`` under the graph's generation, a
-number the schema's triggers raise on every change the graph is built from
-(schema 9), so a result is read back only while it still holds.
+100,000 calls) is kept in ``graph_cache`` with the three counters the
+schema's triggers raise (schema 10): the structure's generation (which
+numbers spoke, how often: what the analytics read), the decoration (dates,
+directory names) and the durations (a call's status and length). A reader
+compares them with the case's own to know what still holds, and reads the
+graph's inputs with the counters in one snapshot, so a result is never
+labelled newer than what it was computed from.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from callsift.graph.numbers import PhoneNumber
 from callsift.store.case import CaseStore
 
 __all__ = [
+    "CachedResult",
     "CallActivity",
     "GraphCall",
+    "GraphState",
     "KnownNumber",
     "MentionCount",
-    "cached_result",
     "call_activity",
     "call_languages",
+    "claim",
     "graph_calls",
     "graph_generation",
+    "graph_snapshot",
+    "graph_state",
+    "kept_state",
     "known_numbers",
+    "latest_result",
     "log_graph_export",
     "save_result",
 ]
@@ -231,24 +243,127 @@ def log_graph_export(store: CaseStore, file: str, fmt: str, sha256: str, **count
         store.log("graph-export", sha256, file=file, format=fmt, **counts)
 
 
-def graph_generation(store: CaseStore) -> int:
-    """The call graph's generation: raised by every change the graph is built from."""
-    return int(store.conn.execute("SELECT generation FROM graph_state").fetchone()[0])
+@dataclass(frozen=True)
+class GraphState:
+    """The case's graph counters, each raised by the schema's triggers (schema 10).
 
+    Attributes:
+        structure: which numbers spoke and how often (the analytics' generation).
+        decoration: the metadata's dates and durations, the directories' names and units.
+        durations: the calls' status and decoded length (an edge's total duration).
+    """
 
-def cached_result(store: CaseStore, name: str, generation: int) -> str | None:
-    """The result kept under ``name``, if it was computed at ``generation``."""
-    row = store.conn.execute(
-        "SELECT data FROM graph_cache WHERE name = ? AND generation = ?", (name, generation)
-    ).fetchone()
-    return None if row is None else str(row["data"])
+    structure: int
+    decoration: int
+    durations: int
 
-
-def save_result(store: CaseStore, name: str, generation: int, data: str) -> None:
-    """Keep ``data`` under ``name`` for ``generation``, unless the graph has changed since."""
-    with store.transaction():
-        store.conn.execute(
-            "INSERT OR REPLACE INTO graph_cache (name, generation, data)"
-            " SELECT ?, ?, ? WHERE (SELECT generation FROM graph_state) = ?",
-            (name, generation, data, generation),
+    def holds(self, newer: GraphState) -> bool:
+        """Whether ``newer`` is at or after ``self``, counter by counter (lacks nothing of it)."""
+        return (
+            self.structure <= newer.structure
+            and self.decoration <= newer.decoration
+            and self.durations <= newer.durations
         )
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """A result kept in the case, with the counters it was computed at."""
+
+    state: GraphState
+    data: str
+
+
+_STATE = "SELECT generation, decoration, durations FROM graph_state"
+
+
+def graph_generation(store: CaseStore) -> int:
+    """The call graph's structural generation: raised by every change the analytics read."""
+    return graph_state(store).structure
+
+
+def graph_state(store: CaseStore) -> GraphState:
+    """The case's graph counters now."""
+    return GraphState(*store.conn.execute(_STATE).fetchone())
+
+
+@contextmanager
+def graph_snapshot(store: CaseStore) -> Iterator[GraphState]:
+    """The counters, and one read snapshot for everything read inside the block.
+
+    The graph is computed from several queries; in one snapshot (a deferred
+    read transaction: WAL readers never wait for a writer) the counters name
+    exactly the state they were read from, whoever writes meanwhile.
+    """
+    if store.conn.in_transaction:
+        yield graph_state(store)
+        return
+    store.conn.execute("BEGIN")
+    try:
+        yield graph_state(store)
+    finally:
+        store.conn.execute("COMMIT")
+
+
+def latest_result(store: CaseStore, name: str) -> CachedResult | None:
+    """The last result kept under ``name``, whatever it was computed at."""
+    row = store.conn.execute(
+        "SELECT generation, decoration, durations, data FROM graph_cache WHERE name = ?", (name,)
+    ).fetchone()
+    return None if row is None else CachedResult(GraphState(*tuple(row)[:3]), str(row["data"]))
+
+
+def claim(store: CaseStore, structure: int, seconds: float, *, wait: bool = True) -> bool:
+    """Claim computing the analytics of ``structure`` for ``seconds``; returns whether claimed.
+
+    With ``wait`` another process's live claim on the same structure is
+    respected (``False``: it is computing them); without, the claim is taken
+    whatever (a caller that must have the result now computes it anyway).
+    """
+    now = time.time()
+    if wait and _claimed(store, structure, now):
+        return False
+    with store.transaction():
+        if wait and _claimed(store, structure, now):
+            return False
+        store.conn.execute(
+            "UPDATE graph_state SET claimed = ?, claimed_until = ?", (structure, now + seconds)
+        )
+    return True
+
+
+def _claimed(store: CaseStore, structure: int, now: float) -> bool:
+    row = store.conn.execute("SELECT claimed, claimed_until FROM graph_state").fetchone()
+    return bool(row["claimed"] == structure and (row["claimed_until"] or 0) > now)
+
+
+def kept_state(store: CaseStore, name: str) -> GraphState | None:
+    """The counters the result kept under ``name`` was computed at (without reading it)."""
+    row = store.conn.execute(
+        "SELECT generation, decoration, durations FROM graph_cache WHERE name = ?", (name,)
+    ).fetchone()
+    return None if row is None else GraphState(*tuple(row))
+
+
+def save_result(store: CaseStore, name: str, state: GraphState, data: str) -> bool:
+    """Keep ``data`` under ``name`` if computed at the current structure; returns whether kept.
+
+    A result of an older structure is never kept (its analytics no longer
+    hold), nor one older than the result already kept: counters only go up.
+    """
+    with store.transaction():
+        now, kept = graph_state(store), kept_state(store, name)
+        if now.structure != state.structure or not state.holds(now):
+            return False
+        if kept is not None and kept != state and state.holds(kept):
+            return False
+        store.conn.execute(
+            "INSERT OR REPLACE INTO graph_cache (name, generation, decoration, durations, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (name, state.structure, state.decoration, state.durations, data),
+        )
+        store.conn.execute(  # computed: the claim on it is done with
+            "UPDATE graph_state SET claimed = NULL, claimed_until = NULL WHERE claimed = ?",
+            (state.structure,),
+        )
+        return True

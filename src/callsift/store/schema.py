@@ -11,6 +11,7 @@ or DELETE on it, so no code path (ours or a plugin's) can rewrite history.
 from __future__ import annotations
 
 from callsift.store.schema_v9 import V9
+from callsift.store.schema_v10 import V10
 
 __all__ = ["MIGRATIONS"]
 
@@ -625,4 +626,4 @@ CREATE TABLE saved_searches (
 """
 _V8 = _V8_RELIABILITY + _V8_BROWSE
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, V9]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, V9, V10]

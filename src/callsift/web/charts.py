@@ -16,7 +16,16 @@ from datetime import date, timedelta
 
 from callsift.audio.playback import Waveform
 
-__all__ = ["PALETTE", "Bar", "BarChart", "Marker", "Tick", "day_bars", "waveform_path"]
+__all__ = [
+    "PALETTE",
+    "Bar",
+    "BarChart",
+    "Marker",
+    "Tick",
+    "day_bars",
+    "near_the_calls",
+    "waveform_path",
+]
 
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
@@ -26,6 +35,10 @@ PALETTE = (
 MAX_DAY_BARS = 31
 """Beyond this many days the bars count calls per week (Monday to Sunday): a
 month of one-call days is a row of equal bars that says nothing."""
+MARK_REACH_DAYS = (31, 366)
+"""How far from the calls' days a date said is still drawn: the calls' own span,
+but at least a month and at most a year. "9 мая 1945 года" said in a 2022 call
+once stretched the axis over 77 years (4,000 weekly bars, every call in one)."""
 LEFT, TOP, BOTTOM = 44.0, 28.0, 28.0
 """Room for the count axis on the left, a count above the tallest bar, dates below."""
 
@@ -81,6 +94,24 @@ def _ticks(top: int) -> list[int]:
     return sorted({0, top, *range(step, top, step)})
 
 
+def near_the_calls(per_day: Sequence[tuple[str, int]], days: Sequence[date]) -> list[bool]:
+    """For each day said, whether the chart draws it (see ``MARK_REACH_DAYS``).
+
+    Without a dated call, the days said are measured from their own middle one.
+    A date left out is still listed with the others under the chart.
+    """
+    anchors = sorted(date.fromisoformat(day) for day, _ in per_day) or sorted(days)
+    if not anchors:
+        return []
+    if per_day:
+        first, last = anchors[0], anchors[-1]
+    else:
+        first = last = anchors[len(anchors) // 2]
+    low, high = MARK_REACH_DAYS
+    reach = timedelta(min(max((last - first).days, low), high))
+    return [first - reach <= day <= last + reach for day in days]
+
+
 def day_bars(
     per_day: Sequence[tuple[str, int]],
     marks: Sequence[tuple[date, str]] = (),
@@ -90,7 +121,8 @@ def day_bars(
     """Calls per day (per week over ``MAX_DAY_BARS`` days), and a marker per ``(day, label)``.
 
     The axis spans the calls and the marks both, so a date spoken in a call
-    that lies outside the calls' own days still shows where it falls. Each
+    that lies outside the calls' own days still shows where it falls (give
+    only the marks ``near_the_calls`` keeps). Each
     bar's height is its count over the largest count; ``None`` when nothing
     is dated.
     """

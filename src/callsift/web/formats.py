@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -65,7 +66,13 @@ def day(value: str | date | None) -> str:
         found = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(found, "d MMM y", locale=current_language())
+    return _day(found, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _day(found: date, language: str) -> str:
+    """``format_date``, kept: a timeline writes hundreds of days a view (#13)."""
+    return format_date(found, "d MMM y", locale=language)
 
 
 def duration(seconds: float | None) -> str:

@@ -12,32 +12,37 @@ profile, whose calls come a page at a time. The
 timeline puts the calls per day (or week) and the dates spoken in them on
 one axis; the map places every place spoken of at its gazetteer
 coordinates, over Natural Earth's borders, sized by the calls that name it.
+The timeline reads only what it shows (``store.overview``): the calls per
+day, one date said per day for the marks and the places, each placed or
+added up in SQL and kept per change of the case (``web.timecache``), and
+``SAID_PER_PAGE`` dates said, paged in SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, cast
+from functools import lru_cache
+from typing import Annotated, cast
 
 from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from callsift.errors import CallsiftError
-from callsift.graph.cache import CaseGraph, case_graph_cached, period_graph
+from callsift.graph.cache import CaseGraph, graph_for_view, period_graph
 from callsift.graph.flows import Flow
 from callsift.graph.profiles import number_profile
-from callsift.store.analysis import entity_counts
-from callsift.store.overview import case_counts, spoken_dates
-from callsift.web.charts import PALETTE, day_bars
+from callsift.store.overview import SpokenDate, spoken_dates
+from callsift.web.charts import PALETTE, day_bars, near_the_calls
 from callsift.web.errors import NotFound
 from callsift.web.graphview import GraphPicture, graph_picture
 from callsift.web.i18n import current_language
 from callsift.web.inputs import day_param, page_links
-from callsift.web.mapview import map_picture
+from callsift.web.mapview import cached_map
 from callsift.web.render import page
 from callsift.web.security import Reading
+from callsift.web.timecache import timeline_figures
 
 __all__ = ["router"]
 
@@ -86,7 +91,7 @@ def graph_page(
 ) -> Response:
     """The graph of the calls in a period (every call without one) and who called whom."""
     start, end = day_param(date_from, "from"), day_param(date_to, "to")
-    case = case_graph_cached(ctx.store)
+    case = graph_for_view(ctx.store)
     found = period_graph(ctx.store, start, end)
     label = {key: data["label"] for key, data in found.graph.nodes(data=True)}
     offset = (page_number - 1) * FLOWS_PER_PAGE
@@ -104,6 +109,7 @@ def graph_page(
             "picture": found.derived("picture", _picture),
             "drawn": min(MAX_DRAWN, len(found.graph)),
             "summary": found.summary,
+            "refreshing": found.refreshing,
             "palette": PALETTE,
             "flows": rows,
             "flows_total": len(found.flows),
@@ -125,7 +131,7 @@ def graph_page(
 @router.get("/cases/{case}/number", response_class=HTMLResponse)
 def profile(request: Request, ctx: Reading, n: str, page_number: Page = 1) -> Response:
     """A number's profile: the page, or the side panel of the graph (htmx)."""
-    graph = case_graph_cached(ctx.store).graph
+    graph = graph_for_view(ctx.store).graph
     offset = (page_number - 1) * PROFILE_CALLS
     try:
         found = number_profile(ctx.store, graph, n, offset, PROFILE_CALLS)
@@ -156,32 +162,25 @@ class Said:
     off_by_days: int | None
 
 
-def _said(ctx: Reading) -> list[Said]:
-    found = []
-    for spoken in spoken_dates(ctx.store):
-        call_day = (spoken.started_at or "")[:10]
-        year_said = not spoken.normal.startswith("--")
-        text = spoken.normal if year_said else f"{call_day[:4]}{spoken.normal[1:]}"
+def _said(spoken: SpokenDate) -> Said:
+    """A date said as the page shows it, and how many days it lies from its call's."""
+    day = date.fromisoformat(spoken.day) if spoken.day else None
+    called = None
+    if day is not None and spoken.call_day:
         try:
-            day: date | None = date.fromisoformat(text)
+            called = (day - date.fromisoformat(spoken.call_day)).days
         except ValueError:
-            day = None  # no year known (undated call) or not a calendar day
-        called = None
-        if day is not None and call_day:
-            called = (day - date.fromisoformat(call_day)).days
-        found.append(
-            Said(
-                day,
-                year_said,
-                spoken.normal,
-                spoken.call_id,
-                spoken.file,
-                spoken.text,
-                spoken.start,
-                called,
-            )
-        )
-    return sorted(found, key=lambda s: (s.day or date.max, s.call_id))
+            called = None  # the call's own date is not a calendar day
+    return Said(
+        day,
+        not spoken.normal.startswith("--"),
+        spoken.normal,
+        spoken.call_id,
+        spoken.file,
+        spoken.text,
+        spoken.start,
+        called,
+    )
 
 
 def spoken_day(said: Said) -> str:
@@ -194,55 +193,42 @@ def spoken_day(said: Said) -> str:
             return said.normal
     if found is None:
         return said.normal
-    pattern = "d MMMM y" if said.year_said else "d MMMM"
-    return format_date(found, pattern, locale=current_language())
+    return _written(found, "d MMMM y" if said.year_said else "d MMMM", current_language())
 
 
-def _mapped_places(ctx: Reading) -> list[tuple[str, float, float, int]]:
-    """``(English name, lat, lon, calls)`` of every place spoken of that the gazetteer knows.
-
-    Two spellings of one place (Киев, Київ) are one point: their calls are
-    added (a call that says both counts twice, which is rare and errs high).
-    """
-    merged: dict[tuple[str, float, float], int] = {}
-    for row in entity_counts(ctx.store, ("LOC",)):
-        attrs = cast(dict[str, Any], row["attrs"])
-        if "lat" in attrs and "lon" in attrs:
-            name = str(attrs.get("english") or row["normal"])
-            key = (name, float(attrs["lat"]), float(attrs["lon"]))
-            merged[key] = merged.get(key, 0) + cast(int, row["calls"])
-    return [(name, lat, lon, n) for (name, lat, lon), n in merged.items()]
+@lru_cache(maxsize=4096)
+def _written(day: date, pattern: str, language: str) -> str:
+    """``format_date``, kept: the timeline writes a day per mark, hundreds a view."""
+    return format_date(day, pattern, locale=language)
 
 
 @router.get("/cases/{case}/timeline", response_class=HTMLResponse)
 def timeline(request: Request, ctx: Reading, page_number: Page = 1) -> Response:
     """Calls and spoken dates on one axis (each day said marked once; ``SAID_PER_PAGE`` dates
     listed a page at a time), and the map."""
-    counts = case_counts(ctx.store)
-    places = _mapped_places(ctx)
-    said = _said(ctx)
-    first_said: dict[date, Said] = {}  # one red mark a day: thousands would not be read
-    for s in said:
-        if s.day is not None:
-            first_said.setdefault(s.day, s)
-    dated = list(first_said.values())  # ``said`` is in day order
+    found = timeline_figures(ctx.store)
     offset = (page_number - 1) * SAID_PER_PAGE
-    chart = day_bars(counts.per_day, [(cast(date, s.day), str(s.call_id)) for s in dated])
+    said = [_said(s) for s in spoken_dates(ctx.store, offset, SAID_PER_PAGE)]
+    marks = [_said(s) for s in found.days]  # one red mark a day: thousands would not be read
+    near = near_the_calls(found.per_day, [cast(date, s.day) for s in marks])
+    dated = [s for s, drawn in zip(marks, near, strict=True) if drawn]
+    chart = day_bars(found.per_day, [(cast(date, s.day), str(s.call_id)) for s in dated])
     return page(
         request,
         "timeline.html",
         {
             "chart": chart,
-            "per_day": counts.per_day,
-            "undated": counts.undated,
-            "said": said[offset : offset + SAID_PER_PAGE],
-            "said_total": len(said),
+            "per_day": found.per_day,
+            "undated": found.undated,
+            "said": said,
+            "said_total": found.said,
             "first_said": offset + 1,
-            "pages": page_links({}, page_number, offset + SAID_PER_PAGE < len(said)),
+            "pages": page_links({}, page_number, offset + SAID_PER_PAGE < found.said),
             "dated": dated,
+            "far_days": len(marks) - len(dated),
             "spoken_day": spoken_day,
-            "map": map_picture(places),
-            "places": sorted(places, key=lambda p: -p[3]),
+            "map": cached_map(found.places),
+            "places": found.places,
         },
         case=ctx,
     )

@@ -22,7 +22,16 @@ from pathlib import Path
 
 from callsift.web.labels import Box, PicLabel, Wanted, place_labels, text_box
 
-__all__ = ["BASEMAP", "Basemap", "MapPicture", "MapPoint", "Shape", "load_basemap", "map_picture"]
+__all__ = [
+    "BASEMAP",
+    "Basemap",
+    "MapPicture",
+    "MapPoint",
+    "Shape",
+    "cached_map",
+    "load_basemap",
+    "map_picture",
+]
 
 BASEMAP = Path(__file__).parent / "data" / "basemap.json"
 LETTERING = (("desk", 11.0), ("phone", 26.0))
@@ -161,6 +170,13 @@ def map_picture(
         width,
         height,
     )
+
+
+@lru_cache(maxsize=8)
+def cached_map(places: tuple[tuple[str, float, float, int], ...]) -> MapPicture:
+    """``map_picture`` of these places, drawn once while they stay the same (a few cases'
+    maps are kept): cutting the borders to the frame costs more than reading the places."""
+    return map_picture(places)
 
 
 def _lettering(
