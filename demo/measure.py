@@ -126,7 +126,7 @@ def measure(write: bool) -> int:
             subprocess.run([sys.executable, __file__, "--hear", str(out)], env=env, check=True)
             modes[mode] = json.loads(out.read_text(encoding="utf-8"))
             arithmetic = modes[mode].pop("_arithmetic")
-            assert arithmetic == ("native" if mode == "0" else "x86-64-v3"), arithmetic
+            assert arithmetic == ("native" if mode == "0" else callsift._ARITHMETIC), arithmetic
     truth_path = HERE / "truth.json"
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     spec = json.loads((HERE / "scripts.json").read_text(encoding="utf-8"))

@@ -30,6 +30,9 @@ __version__ = "0.1.0"
 # cost: `callsift bench` on the demo corpus, two workers, 45 s instead of 37 s
 # on a 2-core AMD EPYC (80 s instead of 44 s on an earlier machine).
 # CALLSIFT_REPRODUCIBLE=0 (or setting any of these yourself) trades that for speed.
+# One more choice is not the CPU's but the machine's: OpenBLAS sums the features'
+# matrix product in another order on one thread than on several, so the features
+# are always computed on one BLAS thread (``transcribe.whisper.OneThreadFeatures``).
 _REPRODUCIBLE_CPU = {
     "CT2_FORCE_CPU_ISA": "AVX2",
     "MKL_CBWR": "AVX2",
@@ -39,8 +42,15 @@ _REPRODUCIBLE_CPU = {
     # holds numpy to 2.4: another release may name them differently).
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
 }
-_ARITHMETIC = "x86-64-v3"
-"""The pinned mode's name in processing keys (``avx2`` named the model-only pinning)."""
+_ARITHMETIC = "x86-64-v3-blas1"
+"""The pinned mode's name in processing keys.
+
+``avx2`` named the model-only pinning; ``x86-64-v3`` the pinned kernels with the
+features on as many BLAS threads as the machine gave, whose words differ from
+these on a machine of two or more cores: a case made under it is transcribed
+again once. ``native`` keeps its name: it never promised the same words on
+another machine.
+"""
 
 
 def _reproducible_cpu() -> None:
@@ -73,7 +83,7 @@ _reproducible_cpu()
 
 
 def cpu_arithmetic() -> str:
-    """``x86-64-v3`` when the numeric kernels are pinned (see above), else ``native``.
+    """``x86-64-v3-blas1`` when the numeric kernels are pinned (see above), else ``native``.
 
     Part of every transcript's processing key: the same settings on another
     arithmetic may give other words.

@@ -48,13 +48,10 @@ class Cluster:
     def add_worker(self, *, pinned: bool = True, env: dict[str, str] | None = None) -> str:
         """A worker as the README starts it: one thread, pinned by ``--preload-nanny``.
 
-        Dask caps OpenBLAS at one thread in its workers, where the local pool
-        leaves it at one per core, and OpenBLAS's one-thread path gives other
-        log-mel features (so a few other words): the workers get this
-        process's count, as the README tells users to start theirs.
+        Left at Dask's cap of one BLAS thread, where the local pool that made
+        the reference transcripts has one per core: the features do not
+        depend on the count (``transcribe.whisper.OneThreadFeatures``).
         """
-        blas = os.environ.get("OPENBLAS_NUM_THREADS", str(os.cpu_count() or 1))
-        env = {**(os.environ if env is None else env), "OPENBLAS_NUM_THREADS": blas}
         port = free_port()
         address = f"tcp://127.0.0.1:{port}"
         preload = ["--preload-nanny", "callsift"] if pinned else []

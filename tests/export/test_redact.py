@@ -341,7 +341,8 @@ def test_the_spoken_number_and_the_name_are_masked_in_every_text(published: Publ
     transcript = redacted[f"{folder}/transcript.txt"]
     assert "Запиши номер: [REDACTED]." in transcript
     assert "Или звони на [REDACTED]." in transcript
-    assert re.search(r"это я, \[REDACTED\][.!]", transcript)  # both CPU modes: "." or "!"
+    # Heard "…, это я, Серёжа." or "…! Это я, Серёжа!" as the CPU's rounding goes.
+    assert re.search(r"[Ээ]то я, \[REDACTED\][.!]", transcript)
 
 
 def test_no_file_name_tag_private_field_or_path_in_any_byte(published: Published) -> None:

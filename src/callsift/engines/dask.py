@@ -56,8 +56,11 @@ __all__ = ["CallTask", "outcomes"]
 _UNCAPPED: dict[str, str] = {}
 """Nothing added to a LocalCluster worker's environment: a pool worker's, exactly.
 
-Dask's default caps OpenBLAS at one thread (see ``_connected``) and sets
-``MALLOC_TRIM_THRESHOLD_``, which tripled the page faults of a transcription here.
+Dask's default sets ``MALLOC_TRIM_THRESHOLD_``, which tripled the page faults of
+a transcription here, and caps OpenMP and BLAS at one thread. The cap no longer
+changes words (the features hold OpenBLAS to one thread themselves,
+``transcribe.whisper.OneThreadFeatures``), so workers of a user's own cluster
+may keep it.
 """
 
 _POLL_S = 2.0
@@ -132,9 +135,8 @@ def _finished(done: SimpleQueue[Future], timeout: float) -> list[Future]:
 def _connected(options: ProcessOptions) -> Iterator[Client]:
     """A client of the named scheduler, or of a cluster of ``workers`` processes made here."""
     if options.scheduler == "local":
-        # Dask caps OpenBLAS and OpenMP at one thread in the processes it starts;
-        # numpy's log-mel features, and so a few words, depend on that count, so
-        # these workers keep this process's environment, as the local pool's do.
+        # These workers keep this process's environment, as the local pool's do
+        # (see _UNCAPPED for what Dask's default would add).
         with dask.config.set({"distributed.nanny.pre-spawn-environ": _UNCAPPED}):
             cluster = LocalCluster(
                 n_workers=max(1, options.workers),

@@ -14,24 +14,65 @@ With a ``batch_size`` (a GPU), ``transcribe`` hands the work to faster-whisper's
 into chunks of up to 30 s and decodes a batch of them at once, which keeps a
 GPU busy. The transcript and the English go through the same call either way,
 so the GPU path is this one branch.
+
+The log-mel features are computed with OpenBLAS held to one thread
+(``OneThreadFeatures``), in every path: transcription, translation, language
+detection and the batched pipeline all call ``self.feature_extractor``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 import numpy as np
 from faster_whisper import BatchedInferencePipeline, WhisperModel
 from faster_whisper.audio import pad_or_trim
+from faster_whisper.feature_extractor import FeatureExtractor
+from threadpoolctl import ThreadpoolController
 
 from callsift.audio.vad import telephone_vad_options
 
-__all__ = ["SharedEncoderWhisperModel"]
+__all__ = ["OneThreadFeatures", "SharedEncoderWhisperModel"]
 
 _REMEMBERED = 4  # windows: a 2-minute channel's worth
+
+
+class OneThreadFeatures(FeatureExtractor):
+    """faster-whisper's log-mel features, with the BLAS library on one thread.
+
+    The features' one BLAS call, the mel filters' matrix product, sums in
+    another order on one OpenBLAS thread than on two or more (with the pinned
+    Haswell kernels; on this AMD EPYC's own kernels the count changed nothing).
+    The words followed: 140 of the demo case's 857 words changed with
+    ``OPENBLAS_NUM_THREADS=1``, so a one-core machine, a user's cap of one BLAS
+    thread or a Dask worker's (Dask's default) heard other words than a machine
+    of several cores. Held to one thread here, the features are the same bit
+    for bit whatever the count, at no measured cost (a 30 s window's features
+    take about 10 ms either way; the limit itself, 11 us).
+
+    OpenBLAS has one thread count per process: the lock keeps two threads of
+    one process (a Dask worker of several threads) from restoring each
+    other's count while a product runs. Other BLAS work running meanwhile in
+    the process is slowed, not changed in kind, for those milliseconds.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        with _ONE_THREAD, _blas().limit(limits=1, user_api="blas"):
+            return super().__call__(*args, **kwargs)
+
+
+_ONE_THREAD = threading.Lock()
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The process's thread pools, found once (about 5 ms: it walks the loaded libraries)."""
+    return ThreadpoolController()
 
 
 class SharedEncoderWhisperModel(WhisperModel):
@@ -39,6 +80,7 @@ class SharedEncoderWhisperModel(WhisperModel):
 
     def __init__(self, *args: Any, batch_size: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.feature_extractor = OneThreadFeatures(**self.feat_kwargs)
         self._encoded: OrderedDict[bytes, Any] = OrderedDict()
         self.batch_size = batch_size
 
