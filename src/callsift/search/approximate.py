@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import tantivy
 
+from callsift.analyze.morph import tokenize
 from callsift.records import SearchFilters, SearchHit
 from callsift.search.index_query import sound_query
 from callsift.search.query import Term, highlight_spans, marked
@@ -33,9 +34,14 @@ from callsift.search.sounds import (
     skeleton,
     sound_key,
     stem_key,
+    unheard,
 )
 from callsift.store import CaseStore
-from callsift.store.index_search import index_sound_candidates
+from callsift.store.index_search import (
+    forget_candidates,
+    index_sound_candidates,
+    segment_hits,
+)
 from callsift.store.search_index import SearchIndex
 from callsift.store.sounds import refresh_sounds, sound_candidates, sounds_pending
 
@@ -43,6 +49,7 @@ __all__ = [
     "CANDIDATES",
     "Pieces",
     "approximate_hits",
+    "forget_kept",
     "hit_spans",
     "sound_expression",
     "sound_pieces",
@@ -160,6 +167,73 @@ def _verify(text: str, language: str | None, terms: tuple[Term, ...]) -> Checked
     return None
 
 
+_SAID = 16384
+"""Most words one term's memo holds (``_said``) before it starts again."""
+
+
+@functools.lru_cache(maxsize=256)
+def _said(term: Term, language: str | None) -> dict[str, bool]:
+    """Per term, whether it marks a word alone: ``highlight_spans`` on that word.
+
+    A text's words are marked each on its own (the word as written, its
+    lemma, a prefix), so a text holds the term exactly where one of its
+    words does; the words of texts repeat, so each is looked at once.
+    """
+    return {}
+
+
+def _exactly(text: str, language: str | None, term: Term) -> bool:
+    """Whether ``highlight_spans(text, language, [term])`` marks anything."""
+    memo = _said(term, language)
+    if len(memo) > _SAID:
+        memo.clear()
+    for word, _, _ in tokenize(text):
+        said = memo.get(word)
+        if said is None:
+            said = memo[word] = bool(highlight_spans(word, language, [term]))
+        if said:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_say(text: str, language: str | None, terms: tuple[Term, ...], key: str | None) -> bool:
+    """False only where ``verify`` finds nothing: a cheap first look at a candidate.
+
+    ``key`` is the text's sound key as stored (``segment_key(text).key``; None
+    when there is none to trust). A run of the query can pass only if each
+    of its terms is said exactly or is not ``unheard`` in the key, the bounds
+    ``find`` starts with; the exact words are looked at only for a term the
+    key turns away, and the costly cutting into words and aligning is left to
+    ``verify``. Kept as ``_verify`` is: a repeated query asks the same.
+    """
+    if key is None:
+        return True
+    return any(
+        all(
+            (not term.prefix and not unheard(term.words, key))
+            or (not term.phrase and _exactly(text, language, term))
+            for term in run
+        )
+        for run in _runs(list(terms))
+    )
+
+
+def forget_kept() -> None:
+    """Drop the keys, checks and candidates kept in memory, as a process that just started.
+
+    For benchmarks that time a query's first run; search never needs it, as
+    what is kept depends on nothing but its key (and the index's commit).
+    """
+    _verify.cache_clear()
+    _may_say.cache_clear()
+    _said.cache_clear()
+    segment_key.cache_clear()
+    sound_key.cache_clear()
+    unheard.cache_clear()
+    forget_candidates()
+
+
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -198,7 +272,17 @@ def approximate_hits(
     refresh_sounds(store, index_text, KEY_VERSION)
     if index is not None and words is not None and not sounds_pending(store):
         sounds = sound_query(pieces, index.schema)
-        candidates = index_sound_candidates(store, index, sounds, words, filters, CANDIDATES)
+        chosen = index_sound_candidates(
+            store, index, sounds, words, filters, CANDIDATES, KEY_VERSION
+        )
+        # Most candidates fail the check, most of them on their stored key
+        # alone: only those that pass are cut into words, and read whole.
+        said = [
+            segment
+            for segment, text, language, key in chosen
+            if _may_say(text, language, tuple(terms), key) and verify(text, language, terms)
+        ]
+        candidates = segment_hits(store, said)
     else:
         expression = sound_expression(terms) or ""
         candidates = sound_candidates(store, expression, exact, filters, CANDIDATES)

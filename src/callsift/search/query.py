@@ -174,7 +174,7 @@ def highlight_spans(
     wanted = {w.lower() for t in terms if not t.exclude for w in t.words}
     if not english:
         wanted |= {v for t in terms if not t.exclude for w in t.words for v in variants(w)}
-    prefixes = {t.words[-1].lower() for t in terms if t.prefix and not t.exclude}
+    prefixes = tuple({t.words[-1].lower() for t in terms if t.prefix and not t.exclude})
     stems = {_stem(w) for w in wanted} if english else set()
     spans = []
     for token in lemmatize(text, language):
@@ -182,8 +182,8 @@ def highlight_spans(
         if (
             word in wanted
             or token.lemma in wanted
-            or any(word.startswith(p) for p in prefixes)
-            or _stem(word) in stems
+            or word.startswith(prefixes)  # any of them; none when empty
+            or (english and _stem(word) in stems)
         ):
             spans.append((token.start, token.end))
     return spans

@@ -18,14 +18,14 @@ boundary inside the match that the query does not have a half. The budget
 grows with the key: none below four letters, half to six, one to nine, one
 and a half to thirteen, two beyond. Keys under five letters must also make
 a word of their own (``_fits_word``): that keeps "мир" from "мирных" and
-"Федя" from "ведь".
+"Федя" from "ведь". Lower bounds on the alignment's cost (``search.bounds``)
+turn most texts away before it runs.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from rapidfuzz.distance import LCSseq
 
 from callsift.analyze.morph import tokenize
+from callsift.search.bounds import VOWELS as _VOWELS
+from callsift.search.bounds import _beyond, _distance, _vowel_gaps, _vowels_too, skeleton
 
 __all__ = [
     "KEY_VERSION",
@@ -45,6 +47,7 @@ __all__ = [
     "skeleton",
     "sound_key",
     "stem_key",
+    "unheard",
 ]
 
 _FOLD = str.maketrans(
@@ -55,8 +58,6 @@ _FOLD = str.maketrans(
         "’": None, "ʼ": None, "-": None,
     }
 )  # fmt: skip
-_VOWELS = frozenset("аиу")
-_NO_VOWELS = str.maketrans(dict.fromkeys(_VOWELS))
 _SPELLED_VOWELS = frozenset("аоуыэяёюиеіїє")
 _BUDGET = ((4, 0.0), (7, 0.5), (10, 1.0), (14, 1.5))
 """Edits allowed by key length: none below 4 letters, 0.5 below 7, 1 below 10, 1.5 below 14."""
@@ -71,8 +72,12 @@ KEY_VERSION = "1"
 """Names this key: an index made with another one is made again (``store.sounds``)."""
 
 
+@functools.lru_cache(maxsize=16384)
 def sound_key(word: str) -> str:
-    """``Изюме`` → ``исуми``: the word as it sounds, spelling and voicing folded away."""
+    """``Изюме`` → ``исуми``: the word as it sounds, spelling and voicing folded away.
+
+    Kept per word: a text's words are mostly words the last texts had too.
+    """
     return _REPEATS.sub(r"\1", word.lower().translate(_FOLD))
 
 
@@ -126,11 +131,6 @@ def segment_key(text: str) -> SegmentKey:
         words.append(word.lower())
         key += part
     return SegmentKey(key, tuple(starts), tuple(spans), tuple(words))
-
-
-def skeleton(key: str) -> str:
-    """The consonants of a key: vowels are what a recogniser gets wrong most."""
-    return key.translate(_NO_VOWELS)
 
 
 def index_text(text: str) -> str:
@@ -244,105 +244,46 @@ def _windows(query: str, key: str) -> list[tuple[int, int]]:
     return merged
 
 
-@functools.lru_cache(maxsize=256)
-def _letter_masks(consonants: str) -> dict[str, int]:
-    """For each letter of ``consonants``, the bits of the places it stands at."""
-    masks: dict[str, int] = {}
-    for i, ch in enumerate(consonants):
-        masks[ch] = masks.get(ch, 0) | 1 << i
-    return masks
+@functools.lru_cache(maxsize=4096)
+def unheard(words: tuple[str, ...], key: str) -> bool:
+    """Whether ``find`` cannot hear the query ``words`` anywhere in a text whose key is ``key``.
 
-
-def _beyond(consonants: str, text: str, limit: float) -> bool:
-    """Whether ``_best_substring`` cannot find a query within ``limit`` anywhere in ``text``.
-
-    ``consonants`` is the query's ``skeleton``. Take the best alignment of the
-    query with a substring of ``text`` and keep only its consonants: a pair
-    of consonants stays a pair, a consonant paired with a vowel, dropped or
-    added stays alone. That is an alignment of the two skeletons, and each of
-    its plain edits (a letter for another, one dropped or added, each 1) comes
-    from an edit of the original costing 1 too, since any edit on a consonant
-    does. So the cost is at least the plain edit distance from the query's
-    skeleton to the best substring of the text's, computed here bit-parallel
-    (Myers 1999: a query letter per bit, a text letter per step). That
-    distance is in turn at least the query's consonants outside their longest
-    common subsequence with the text's, which rapidfuzz counts in C: the
-    cheap test goes first.
+    The lower bounds of ``find`` on the whole key (``_beyond``,
+    ``_vowel_gaps``, ``_vowels_too``), and keys too short to search by sound:
+    they need the key alone, not the words' places, so a key stored beside
+    the text (``index_text``) answers without cutting the text into words.
+    False only says the bounds let it by. Kept for the last few thousand
+    keys: ``find`` asks again for those let by.
     """
-    size, letters = len(consonants), skeleton(text)
-    if size <= limit:
-        return False  # even dropping every consonant stays within it
-    if size - LCSseq.similarity(consonants, letters) > limit:
+    query = stem_key(words)
+    if len(query) < 3:
         return True
-    masks, full, top = _letter_masks(consonants), (1 << size) - 1, 1 << (size - 1)
-    plus, minus, score = full, 0, size
-    for ch in letters:
-        equal = masks.get(ch, 0)
-        vertical = equal | minus
-        horizontal = (((equal & plus) + plus) ^ plus) | equal
-        up = minus | (~(horizontal | plus) & full)
-        down = plus & horizontal
-        if up & top:
-            score += 1
-        elif down & top:
-            score -= 1
-            if score <= limit:
-                return False
-        up, down = (up << 1) & full, (down << 1) & full
-        plus, minus = down | (~(vertical | up) & full), up & vertical
-    return True
-
-
-@functools.lru_cache(maxsize=1024)
-def _gaps(key: str) -> tuple[str, tuple[int, ...]]:
-    """A key's consonants, and how many vowels stand between each two of them."""
-    where = [i for i, ch in enumerate(key) if ch not in _VOWELS]
-    return key.translate(_NO_VOWELS), tuple(b - a - 1 for a, b in itertools.pairwise(where))
-
-
-def _vowel_gaps(query: str, key: str) -> float:
-    """A lower bound on the edits of ``query`` in ``key`` when under one edit is allowed.
-
-    Any edit that touches a consonant costs one, so an alignment that costs
-    less pairs the query's consonants one for one with the same letters, and
-    the substring it matches has no other consonant: its consonants are the
-    query's, a run of ``key``'s. Between two paired consonants the vowels of
-    the query align with the vowels of the text and nothing else, and each
-    vowel one side has more than the other is dropped or added (a half).
-    Returns the least of that sum over every place the query's consonants
-    stand together in ``key`` (more than one edit when they stand nowhere).
-    """
-    consonants, wanted = _gaps(query)
-    if not consonants:
-        return 0.0
-    text, gaps = _gaps(key)
-    best = 2.0
-    at = text.find(consonants)
-    while at >= 0 and best:
-        got = gaps[at : at + len(wanted)]
-        best = min(best, 0.5 * sum(abs(a - b) for a, b in zip(wanted, got, strict=True)))
-        at = text.find(consonants, at + 1)
-    return best
+    consonants, limit = skeleton(query), budget(query)
+    if limit < 1:
+        bounded = consonants not in _chunks(query, None)  # else every window holds them all
+        return (bounded and _beyond(consonants, key, limit)) or _vowel_gaps(query, key) > limit
+    letters = skeleton(key)
+    if len(consonants) - LCSseq.similarity(consonants, letters) > limit:
+        return True  # as in ``_beyond``: the cheap test first
+    off = _distance(consonants, letters, -1.0)
+    return off > limit or _vowels_too(query, key, off, limit)
 
 
 def find(words: tuple[str, ...], heard: SegmentKey) -> SoundMatch | None:
     """The best place the query ``words`` were heard in ``heard``, or None.
 
     One of the query's ``chunks`` survives intact wherever it was heard, so
-    only the text around those pieces is aligned; before that, two lower
-    bounds on the alignment's cost (``_beyond``, ``_vowel_gaps``) turn away
-    most candidates the index picked for a shared piece alone. A bound only
-    ever skips work: the matches are those the alignment alone would find.
+    only the text around those pieces is aligned; before that, lower bounds
+    on the alignment's cost (``unheard`` on the whole key, ``_beyond`` on each
+    window) turn away most candidates the index picked for a shared piece
+    alone. A bound only ever skips work: the matches are those the alignment
+    alone would find.
     """
+    if unheard(words, heard.key):
+        return None  # no substring of the text can hold it: skip cutting and aligning
     query = stem_key(words)
-    if len(query) < 3:
-        return None
     consonants, limit = skeleton(query), budget(query)
     bounded = consonants not in _chunks(query, None)  # else every window holds them all
-    if bounded and _beyond(consonants, heard.key, limit):
-        return None  # no substring of the text can hold it: skip cutting and aligning
-    if limit < 1 and _vowel_gaps(query, heard.key) > limit:
-        return None
     best: SoundMatch | None = None
     for offset, stop in _windows(query, heard.key):
         window = heard.key[offset:stop]

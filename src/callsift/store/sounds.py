@@ -17,10 +17,17 @@ from callsift.records import SearchFilters, SearchHit
 from callsift.store.case import CaseStore
 from callsift.store.search import HIT_COLUMNS, filter_clauses
 
-__all__ = ["forget_sounds", "refresh_sounds", "sound_candidates", "sounds_pending"]
+__all__ = [
+    "SOUND_KEY_VERSION",
+    "forget_sounds",
+    "refresh_sounds",
+    "sound_candidates",
+    "sounds_pending",
+]
 
 _BATCH = 5000
-_VERSION_KEY = "sound_key"
+SOUND_KEY_VERSION = "sound_key"
+"""The ``case_info`` row naming the sound-key version the stored keys were made with."""
 
 
 def refresh_sounds(store: CaseStore, key: Callable[[str], str], version: str) -> int:
@@ -38,7 +45,7 @@ def refresh_sounds(store: CaseStore, key: Callable[[str], str], version: str) ->
                 forget_sounds(conn)
                 conn.execute(
                     "INSERT OR REPLACE INTO case_info (key, value) VALUES (?, ?)",
-                    (_VERSION_KEY, version),
+                    (SOUND_KEY_VERSION, version),
                 )
         while store.conn.execute("SELECT 1 FROM sounds_stale LIMIT 1").fetchone() is not None:
             with store.transaction() as conn:
@@ -66,7 +73,7 @@ def sounds_pending(store: CaseStore) -> bool:
 
 
 def _version(store: CaseStore) -> str | None:
-    row = store.conn.execute("SELECT value FROM case_info WHERE key = ?", (_VERSION_KEY,))
+    row = store.conn.execute("SELECT value FROM case_info WHERE key = ?", (SOUND_KEY_VERSION,))
     found = row.fetchone()
     return None if found is None else str(found[0])
 
