@@ -6,7 +6,6 @@ compound split in two, a place glued to its preposition, letters off.
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 from pathlib import Path
@@ -15,9 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from callsift.analyze.morph import lemma_text
 from callsift.cli import app
-from callsift.records import AudioInfo, ChannelTranscript, SearchFilters, Segment
+from callsift.records import SearchFilters
 from callsift.search import search
 from callsift.store import CaseStore
 from callsift.store.case import DB_NAME
@@ -29,6 +27,8 @@ from callsift.store.team import TeamStore
 from callsift.web.accounts import add_account
 from callsift.web.app import WebSettings, create_app
 
+from .conftest import add_call
+
 TEXTS = [
     "Мама, мы стоим визюме уже неделю.",
     "Вчера сгорел бронит рансп ортёра, двое раненых.",
@@ -37,20 +37,6 @@ TEXTS = [
     "Много мирных погибло.",
     "Я позвоню в комитет солдарских макерей.",
 ]
-
-
-def add_call(store: CaseStore, number: int, text: str) -> None:
-    sha, size, _ = store.originals.put(io.BytesIO(text.encode()))
-    call_id, _, _ = store.add_call(sha, f"call_{number}.wav", f"/in/{number}", size)
-    store.save_transcript(
-        call_id,
-        AudioInfo(5.0, 8000, 1, "pcm_s16le", "wav"),
-        [ChannelTranscript(0, "ru", 0.9, 3.0, [Segment(0, 1.0, 4.0, text, "ru")])],
-        '{"m": 1}',
-    )
-    store.conn.execute(
-        "UPDATE segments SET lemmas = ? WHERE call_id = ?", (lemma_text(text, "ru"), call_id)
-    )
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ search; a commit to the index by any process must end it.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import subprocess
 import sys
@@ -15,12 +14,13 @@ import textwrap
 
 import pytest
 
-from callsift.analyze.morph import lemma_text
-from callsift.records import AudioInfo, ChannelTranscript, SearchFilters, Segment
+from callsift.records import SearchFilters
 from callsift.search import search
 from callsift.store import CaseStore
 from callsift.store.case import DB_NAME
 from callsift.store.index_search import _KEPT_IDS
+
+from .conftest import add_call
 
 TEXTS = [
     "Мама, мы стоим визюме уже неделю.",
@@ -33,17 +33,7 @@ TEXTS = [
 @pytest.fixture
 def calls(case: CaseStore) -> CaseStore:
     for number, text in enumerate(TEXTS):
-        sha, size, _ = case.originals.put(io.BytesIO(text.encode()))
-        call_id, _, _ = case.add_call(sha, f"call_{number}.wav", f"/in/{number}", size)
-        case.save_transcript(
-            call_id,
-            AudioInfo(5.0, 8000, 1, "pcm_s16le", "wav"),
-            [ChannelTranscript(0, "ru", 0.9, 3.0, [Segment(0, 1.0, 4.0, text, "ru")])],
-            '{"m": 1}',
-        )
-        case.conn.execute(
-            "UPDATE segments SET lemmas = ? WHERE call_id = ?", (lemma_text(text, "ru"), call_id)
-        )
+        add_call(case, number, text)
     return case
 
 

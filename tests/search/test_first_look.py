@@ -8,14 +8,12 @@ turned away a segment the check (``verify``) accepts would lose a hit.
 
 from __future__ import annotations
 
-import io
 import random
 
 import pytest
 import tantivy
 
-from callsift.analyze.morph import lemma_text
-from callsift.records import AudioInfo, ChannelTranscript, SearchFilters, Segment
+from callsift.records import SearchFilters
 from callsift.search import search
 from callsift.search.approximate import _may_say, verify
 from callsift.search.bounds import _distance, _vowels_too, skeleton
@@ -25,6 +23,8 @@ from callsift.search.sounds import KEY_VERSION, _best_substring, budget, segment
 from callsift.store import CaseStore
 from callsift.store.index_search import _first_ids, index_sound_candidates
 from callsift.store.search_index import current_index
+
+from .conftest import add_call
 
 WORDS = ["приказали", "стрелять", "отходить", "полк", "плохо", "батальон", "Изюм", "убитых"]
 FILLER = ["мама", "мы", "в", "не", "сказали", "запретили", "связь", "домой", "рота"]
@@ -41,17 +41,7 @@ TEXTS = [
 def calls(case: CaseStore) -> CaseStore:
     """Four calls of one segment each, keyed and indexed by a first search."""
     for number, text in enumerate(TEXTS):
-        sha, size, _ = case.originals.put(io.BytesIO(text.encode()))
-        call_id, _, _ = case.add_call(sha, f"call_{number}.wav", f"/in/{number}", size)
-        case.save_transcript(
-            call_id,
-            AudioInfo(5.0, 8000, 1, "pcm_s16le", "wav"),
-            [ChannelTranscript(0, "ru", 0.9, 3.0, [Segment(0, 1.0, 4.0, text, "ru")])],
-            '{"m": 1}',
-        )
-        case.conn.execute(
-            "UPDATE segments SET lemmas = ? WHERE call_id = ?", (lemma_text(text, "ru"), call_id)
-        )
+        add_call(case, number, text)
     search(case, "Изюм")
     return case
 
