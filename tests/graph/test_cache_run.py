@@ -283,3 +283,27 @@ def test_the_graph_page_says_when_it_shows_the_last_graph(
             time.sleep(0.05)
             shown = client.get(graph)
         assert "being computed again" not in shown.text and "8 pairs that spoke" in shown.text
+
+
+def test_a_number_new_since_the_last_graph_is_not_ready_rather_than_unknown(
+    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TeamStore(tmp_path / "team.db") as team:
+        add_account(team, "ana", "admin", "a long enough password")
+        team.grant("ana", store.uuid, str(store.root))
+    app = create_app(
+        WebSettings((store.root,), tmp_path / "team.db", allowed_hosts=("testserver",))
+    )
+    number = f"/cases/{next(iter(app.state.cases))}/number"
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        client.post("/api/login", json={"username": "ana", "password": "a long enough password"})
+        assert client.get(number, params={"n": "+7 903 555 00 01"}).status_code == 200
+        monkeypatch.setattr(cache, "INLINE_S", -1.0)  # as if it had taken minutes
+        add_call(store, "+7 903 555 00 09", "+380 67 555 00 12")
+        with CaseStore(store.root) as run:  # a run's graph stage holds the analytics
+            assert claim(run, graph_state(run).structure, 60, wait=False)
+            new = client.get(number, params={"n": "+7 903 555 00 09"})
+            assert new.status_code == 503 and "new since the call graph" in new.text
+            assert client.get(number, params={"n": "+7 903 555 00 77"}).status_code == 404
+            case_graph_cached(run)
+        assert client.get(number, params={"n": "+7 903 555 00 09"}).status_code == 200

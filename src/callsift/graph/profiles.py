@@ -21,7 +21,7 @@ from callsift.graph.numbers import normalize_number
 from callsift.store.case import CaseStore
 from callsift.store.graph import MentionCount, call_activity, call_languages, graph_calls
 
-__all__ = ["NumberProfile", "ProfileCall", "find_number", "number_profile"]
+__all__ = ["NumberProfile", "ProfileCall", "find_number", "number_in_case", "number_profile"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,17 @@ def find_number(graph: nx.Graph, number: str) -> str:
     if key in graph:
         return key
     raise CallsiftError(f"{number}: no call in this case involves this number (read as {key})")
+
+
+def number_in_case(store: CaseStore, number: str) -> bool:
+    """Whether any call of the case has ``number``, whatever the kept graph holds.
+
+    A graph kept from before a run's last calls lacks their new numbers: such a
+    number is not ready yet, which is not the same as unknown.
+    """
+    text = number.strip()
+    keys = {text, node_key(normalize_number(text))}
+    return any(graph_calls(store, number=key) for key in keys)
 
 
 def number_profile(

@@ -5,7 +5,8 @@
     ├── NotSignedIn    401  no valid session
     ├── Forbidden      403  signed in, but the role lacks the capability, or a CSRF check failed
     ├── NotFound       404  no such page, case or call, or a case the user is not a member of
-    └── Conflict       409  the record changed since the version the client saw
+    ├── Conflict       409  the record changed since the version the client saw
+    └── NotYet         503  what the page shows is being computed; the message says when
 
 The messages are written for the user and say nothing about objects the user
 may not see: a case the user is not a member of is "not found", exactly as a
@@ -15,7 +16,15 @@ into JSON for the API and a page (or an htmx fragment) for the browser.
 
 from __future__ import annotations
 
-__all__ = ["BadRequest", "Conflict", "Forbidden", "NotFound", "NotSignedIn", "WebError"]
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "NotSignedIn",
+    "NotYet",
+    "WebError",
+]
 
 
 class WebError(Exception):
@@ -53,3 +62,7 @@ class NotFound(WebError):
 
 class Conflict(WebError):
     status = 409
+
+
+class NotYet(WebError):
+    status = 503

@@ -32,10 +32,10 @@ from fastapi.responses import HTMLResponse, Response
 from callsift.errors import CallsiftError
 from callsift.graph.cache import CaseGraph, graph_for_view, period_graph
 from callsift.graph.flows import Flow
-from callsift.graph.profiles import number_profile
+from callsift.graph.profiles import number_in_case, number_profile
 from callsift.store.overview import SpokenDate, spoken_dates
 from callsift.web.charts import PALETTE, day_bars, near_the_calls
-from callsift.web.errors import NotFound
+from callsift.web.errors import NotFound, NotYet
 from callsift.web.graphview import GraphPicture, graph_picture
 from callsift.web.i18n import current_language
 from callsift.web.inputs import day_param, page_links
@@ -131,11 +131,17 @@ def graph_page(
 @router.get("/cases/{case}/number", response_class=HTMLResponse)
 def profile(request: Request, ctx: Reading, n: str, page_number: Page = 1) -> Response:
     """A number's profile: the page, or the side panel of the graph (htmx)."""
-    graph = graph_for_view(ctx.store).graph
+    case = graph_for_view(ctx.store)
     offset = (page_number - 1) * PROFILE_CALLS
     try:
-        found = number_profile(ctx.store, graph, n, offset, PROFILE_CALLS)
+        found = number_profile(ctx.store, case.graph, n, offset, PROFILE_CALLS)
     except CallsiftError:
+        if case.refreshing and number_in_case(ctx.store, n):
+            raise NotYet(
+                "this number is new since the call graph was last computed; its profile"
+                " is ready once the graph being computed now is (about a minute for a"
+                " large case): reload then"
+            ) from None
         raise NotFound("no call in this case involves this number") from None
     name = "_profile.html" if "hx-request" in request.headers else "profile.html"
     more = offset + PROFILE_CALLS < found.total_calls
