@@ -1,6 +1,7 @@
 """Schema version 9: what a case needs to stay fast at a million segments (#13).
 
-Kept apart from ``schema.py`` (versions 1–8), which had grown past 600 lines.
+Kept apart from ``schema.py`` (versions 5–8; 1–4 are in ``schema_v1_4``), which had
+grown past 600 lines.
 Each part is filled by the change that needs it; ``V9`` is what migrates.
 """
 
