@@ -260,50 +260,50 @@ def test_a_case_at_schema_9_keeps_its_current_analytics(tmp_path: Path, builds: 
     assert builds == [True]
 
 
-def test_the_graph_page_says_when_it_shows_the_last_graph(
-    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def web(store: CaseStore, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
+    """Ana signed in to the case's web app, and the case's address there."""
     with TeamStore(tmp_path / "team.db") as team:
         add_account(team, "ana", "admin", "a long enough password")
         team.grant("ana", store.uuid, str(store.root))
     app = create_app(
         WebSettings((store.root,), tmp_path / "team.db", allowed_hosts=("testserver",))
     )
-    graph = f"/cases/{next(iter(app.state.cases))}/graph"
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         client.post("/api/login", json={"username": "ana", "password": "a long enough password"})
-        assert "being computed again" not in client.get(graph).text
-        monkeypatch.setattr(cache, "INLINE_S", -1.0)  # as if it had taken minutes
-        add_call(store, "+7 903 555 00 02", "+380 67 555 00 12")
+        yield client, f"/cases/{next(iter(app.state.cases))}"
+
+
+def test_the_graph_page_says_when_it_shows_the_last_graph(
+    store: CaseStore, web: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, case = web
+    graph = f"{case}/graph"
+    assert "being computed again" not in client.get(graph).text
+    monkeypatch.setattr(cache, "INLINE_S", -1.0)  # as if it had taken minutes
+    add_call(store, "+7 903 555 00 02", "+380 67 555 00 12")
+    shown = client.get(graph)
+    assert shown.status_code == 200 and "being computed again" in shown.text
+    assert "7 pairs that spoke" in shown.text  # the last graph, without the new call
+    deadline = time.monotonic() + 60
+    while "being computed again" in shown.text and time.monotonic() < deadline:
+        time.sleep(0.05)
         shown = client.get(graph)
-        assert shown.status_code == 200 and "being computed again" in shown.text
-        assert "7 pairs that spoke" in shown.text  # the last graph, without the new call
-        deadline = time.monotonic() + 60
-        while "being computed again" in shown.text and time.monotonic() < deadline:
-            time.sleep(0.05)
-            shown = client.get(graph)
-        assert "being computed again" not in shown.text and "8 pairs that spoke" in shown.text
+    assert "being computed again" not in shown.text and "8 pairs that spoke" in shown.text
 
 
 def test_a_number_new_since_the_last_graph_is_not_ready_rather_than_unknown(
-    store: CaseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: CaseStore, web: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with TeamStore(tmp_path / "team.db") as team:
-        add_account(team, "ana", "admin", "a long enough password")
-        team.grant("ana", store.uuid, str(store.root))
-    app = create_app(
-        WebSettings((store.root,), tmp_path / "team.db", allowed_hosts=("testserver",))
-    )
-    number = f"/cases/{next(iter(app.state.cases))}/number"
-    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
-        client.post("/api/login", json={"username": "ana", "password": "a long enough password"})
-        assert client.get(number, params={"n": "+7 903 555 00 01"}).status_code == 200
-        monkeypatch.setattr(cache, "INLINE_S", -1.0)  # as if it had taken minutes
-        add_call(store, "+7 903 555 00 09", "+380 67 555 00 12")
-        with CaseStore(store.root) as run:  # a run's graph stage holds the analytics
-            assert claim(run, graph_state(run).structure, 60, wait=False)
-            new = client.get(number, params={"n": "+7 903 555 00 09"})
-            assert new.status_code == 503 and "new since the call graph" in new.text
-            assert client.get(number, params={"n": "+7 903 555 00 77"}).status_code == 404
-            case_graph_cached(run)
-        assert client.get(number, params={"n": "+7 903 555 00 09"}).status_code == 200
+    client, case = web
+    number = f"{case}/number"
+    assert client.get(number, params={"n": "+7 903 555 00 01"}).status_code == 200
+    monkeypatch.setattr(cache, "INLINE_S", -1.0)  # as if it had taken minutes
+    add_call(store, "+7 903 555 00 09", "+380 67 555 00 12")
+    with CaseStore(store.root) as run:  # a run's graph stage holds the analytics
+        assert claim(run, graph_state(run).structure, 60, wait=False)
+        new = client.get(number, params={"n": "+7 903 555 00 09"})
+        assert new.status_code == 503 and "new since the call graph" in new.text
+        assert client.get(number, params={"n": "+7 903 555 00 77"}).status_code == 404
+        case_graph_cached(run)
+    assert client.get(number, params={"n": "+7 903 555 00 09"}).status_code == 200
