@@ -41,6 +41,7 @@ __all__ = [
     "status",
     "topic",
     "when",
+    "written_date",
 ]
 
 
@@ -66,13 +67,13 @@ def day(value: str | date | None) -> str:
         found = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return _day(found, current_language())
+    return written_date(found, "d MMM y", current_language())
 
 
 @lru_cache(maxsize=4096)
-def _day(found: date, language: str) -> str:
+def written_date(found: date, pattern: str, language: str) -> str:
     """``format_date``, kept: a timeline writes hundreds of days a view (#13)."""
-    return format_date(found, "d MMM y", locale=language)
+    return format_date(found, pattern, locale=language)
 
 
 def duration(seconds: float | None) -> str:

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, cast
 
-from babel.dates import format_date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -36,6 +34,7 @@ from callsift.graph.profiles import number_in_case, number_profile
 from callsift.store.overview import SpokenDate, spoken_dates
 from callsift.web.charts import PALETTE, day_bars, near_the_calls
 from callsift.web.errors import NotFound, NotYet
+from callsift.web.formats import written_date
 from callsift.web.graphview import GraphPicture, graph_picture
 from callsift.web.i18n import current_language
 from callsift.web.inputs import day_param, page_links
@@ -199,13 +198,7 @@ def spoken_day(said: Said) -> str:
             return said.normal
     if found is None:
         return said.normal
-    return _written(found, "d MMMM y" if said.year_said else "d MMMM", current_language())
-
-
-@lru_cache(maxsize=4096)
-def _written(day: date, pattern: str, language: str) -> str:
-    """``format_date``, kept: the timeline writes a day per mark, hundreds a view."""
-    return format_date(day, pattern, locale=language)
+    return written_date(found, "d MMMM y" if said.year_said else "d MMMM", current_language())
 
 
 @router.get("/cases/{case}/timeline", response_class=HTMLResponse)
