@@ -103,11 +103,6 @@ class CaseGraph:
     refreshing: bool = False
     _derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @property
-    def generation(self) -> int:
-        """The structure's generation: the analytics hold while it is the case's."""
-        return self.state.structure
-
     def derived(self, name: str, compute: Callable[[CaseGraph], Any]) -> Any:
         """What ``compute`` makes of this graph (a picture…), made once and kept with it."""
         if name not in self._derived:

@@ -41,7 +41,6 @@ __all__ = [
     "call_languages",
     "claim",
     "graph_calls",
-    "graph_generation",
     "graph_snapshot",
     "graph_state",
     "kept_state",
@@ -275,11 +274,6 @@ class CachedResult:
 
 
 _STATE = "SELECT generation, decoration, durations FROM graph_state"
-
-
-def graph_generation(store: CaseStore) -> int:
-    """The call graph's structural generation: raised by every change the analytics read."""
-    return graph_state(store).structure
 
 
 def graph_state(store: CaseStore) -> GraphState:
