@@ -4,6 +4,7 @@ between two numbers does not; a slow graph is shown while the next one is comput
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -186,7 +187,7 @@ def test_a_server_leaves_the_analytics_to_the_process_computing_them(
     with CaseStore(store.root) as run:  # its graph stage claims the analytics
         assert claim(run, graph_state(run).structure, 60, wait=False)
         assert graph_for_view(store).refreshing
-        computing = cache._computing_lock(cache._case_key(store))
+        computing = cache._computing_lock(store.identity)
         deadline = time.monotonic() + 60
         while computing.locked() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -307,3 +308,19 @@ def test_a_number_new_since_the_last_graph_is_not_ready_rather_than_unknown(
         assert client.get(number, params={"n": "+7 903 555 00 77"}).status_code == 404
         case_graph_cached(run)
     assert client.get(number, params={"n": "+7 903 555 00 09"}).status_code == 200
+
+
+def test_a_case_restored_over_another_at_the_same_path_is_not_shown_its_graph(
+    tmp_path: Path,
+) -> None:
+    forget()
+    folder = tmp_path / "case"
+    with CaseStore(folder) as first:
+        for caller, receiver in CALLS:
+            add_call(first, caller, receiver)
+        assert len(graph_for_view(first).graph) == 6
+    shutil.rmtree(folder)
+    with CaseStore(folder) as other:  # a new case, its counters behind the first's
+        add_call(other, "+7 903 555 00 41", "+7 903 555 00 42")
+        assert set(graph_for_view(other).graph) == {"+79035550041", "+79035550042"}
+    forget()

@@ -191,10 +191,6 @@ def _made(
     )
 
 
-def _case_key(store: CaseStore) -> str:
-    return str(store.root.resolve())
-
-
 def _remember(key: str, made: CaseGraph) -> None:
     """Keep ``made`` unless this process already keeps a newer one (counters only go up)."""
     with _lock:
@@ -233,7 +229,7 @@ def _compute(store: CaseStore, base: CaseGraph | None) -> CaseGraph:
         made.analytics_s = time.perf_counter() - clock
         made.decoration_s = base.decoration_s if base is not None else None
     save_result(store, CACHE_NAME, made.state, _dump(made))
-    _remember(_case_key(store), made)
+    _remember(store.identity, made)
     return made
 
 
@@ -257,7 +253,7 @@ def _computing_lock(key: str) -> threading.Lock:
 
 def case_graph_cached(store: CaseStore) -> CaseGraph:
     """The whole case's graph as the case holds it now: from memory, the case, or computed."""
-    key = _case_key(store)
+    key = store.identity
     with _lock:
         found = _memo.get((key, None, None))
     if _exact(found, graph_state(store)):
@@ -280,7 +276,7 @@ def graph_for_view(store: CaseStore) -> CaseGraph:
     starts the computation in a process of its own, once, and shows the last
     result marked ``refreshing``.
     """
-    key = _case_key(store)
+    key = store.identity
     with _lock:
         found = _memo.get((key, None, None))
     now = graph_state(store)
@@ -321,7 +317,7 @@ def _refresh(opened: CaseStore, base: CaseGraph, computing: threading.Lock) -> N
     """
     try:
         with CaseStore(opened.root, create=False, actor=opened.actor) as store:
-            base = _latest(store, _case_key(store)) or base  # another process's, if newer
+            base = _latest(store, store.identity) or base  # another process's, if newer
             if _shows(base, graph_state(store)) or not _claim(store, base, wait=True):
                 return
             child = _SPAWN.Process(
@@ -331,7 +327,7 @@ def _refresh(opened: CaseStore, base: CaseGraph, computing: threading.Lock) -> N
             child.join()
             if child.exitcode != 0:
                 _log.error("computing the call graph of %s failed", opened.root)
-            _latest(store, _case_key(store))  # what it kept, for the next view
+            _latest(store, store.identity)  # what it kept, for the next view
     except Exception:  # a failed refresh must not stop the pages: the next view tries again
         _log.exception("computing the call graph of %s failed", opened.root)
     finally:
@@ -354,7 +350,7 @@ def period_graph(store: CaseStore, start: date | None, end: date | None) -> Case
     if start is None and end is None:
         return case
     first, last = (start.isoformat() if start else None), (end.isoformat() if end else None)
-    key = (_case_key(store), first, last)
+    key = (store.identity, first, last)
     with _lock:
         found = _memo.get(key)
     if found is not None and found.state == case.state:

@@ -99,6 +99,12 @@ class CaseStore:
         row = self.conn.execute("SELECT value FROM case_info WHERE key = 'uuid'").fetchone()
         return str(row["value"])
 
+    @property
+    def identity(self) -> str:
+        """Its resolved path and uuid: what a process keys its memory of the case by
+        (a case restored over another at the same path is another case)."""
+        return f"{self.root.resolve()}\n{self.uuid}"
+
     def __enter__(self) -> CaseStore:
         return self
 

@@ -48,7 +48,7 @@ class TimelineFigures:
 
 
 _lock = threading.Lock()
-_kept: dict[tuple[str, str], TimelineFigures] = {}
+_kept: dict[str, TimelineFigures] = {}
 
 
 def forget() -> None:
@@ -60,7 +60,7 @@ def forget() -> None:
 def timeline_figures(store: CaseStore) -> TimelineFigures:
     """The figures of the case as it is now: kept ones while nothing changed, else read."""
     generation = timeline_generation(store)
-    key = (str(store.root.resolve()), store.uuid)
+    key = store.identity
     with _lock:
         found = _kept.get(key)
     if found is not None and found.generation == generation:
