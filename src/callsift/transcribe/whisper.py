@@ -23,19 +23,17 @@ detection and the batched pipeline all call ``self.feature_extractor``.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections import OrderedDict
 from dataclasses import asdict
-from functools import cache
 from typing import Any
 
 import numpy as np
 from faster_whisper import BatchedInferencePipeline, WhisperModel
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.feature_extractor import FeatureExtractor
-from threadpoolctl import ThreadpoolController
 
 from callsift.audio.vad import telephone_vad_options
+from callsift.blas import one_blas_thread
 
 __all__ = ["OneThreadFeatures", "SharedEncoderWhisperModel"]
 
@@ -51,28 +49,14 @@ class OneThreadFeatures(FeatureExtractor):
     The words followed: 140 of the demo case's 857 words changed with
     ``OPENBLAS_NUM_THREADS=1``, so a one-core machine, a user's cap of one BLAS
     thread or a Dask worker's (Dask's default) heard other words than a machine
-    of several cores. Held to one thread here, the features are the same bit
-    for bit whatever the count, at no measured cost (a 30 s window's features
-    take about 10 ms either way; the limit itself, 11 us).
-
-    OpenBLAS has one thread count per process: the lock keeps two threads of
-    one process (a Dask worker of several threads) from restoring each
-    other's count while a product runs. Other BLAS work running meanwhile in
-    the process is slowed, not changed in kind, for those milliseconds.
+    of several cores. Held to one thread (``callsift.blas``), the features are
+    the same bit for bit whatever the count, at no measured cost (a 30 s
+    window's features take about 10 ms either way).
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        with _ONE_THREAD, _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return super().__call__(*args, **kwargs)
-
-
-_ONE_THREAD = threading.Lock()
-
-
-@cache
-def _blas() -> ThreadpoolController:
-    """The process's thread pools, found once (about 5 ms: it walks the loaded libraries)."""
-    return ThreadpoolController()
 
 
 class SharedEncoderWhisperModel(WhisperModel):

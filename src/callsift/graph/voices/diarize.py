@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from callsift.blas import one_blas_thread
 from callsift.graph.voices.encoder import VoiceEncoder
 from callsift.records import Segment, Word
 
@@ -121,9 +122,11 @@ def diarize(
     spans, prints = encoder.embed_windows(samples, regions, options.window_s, options.hop_s)
     if len(prints) < 4:
         return Diarization(1, reason="too few windows of speech to compare: not split")
-    labels, centroids = _two_means(prints, options.refine_rounds)
+    with one_blas_thread():  # the same split on any number of cores
+        labels, centroids = _two_means(prints, options.refine_rounds)
+        gap = _gap(prints, labels)
+        closeness = prints @ centroids.T
     share = min(np.mean(labels == 0), np.mean(labels == 1))
-    gap = _gap(prints, labels)
     if share < options.min_share:
         return Diarization(
             1, gap=gap, reason=f"a second voice in {share:.0%} of the speech only: not split"
@@ -135,7 +138,7 @@ def diarize(
             reason=f"the two halves sound alike (separation {gap or 0:.3f}"
             f" < {options.min_gap:g}): one speaker",
         )
-    turns = _turns(spans, prints @ centroids.T, regions)
+    turns = _turns(spans, closeness, regions)
     return Diarization(2, turns, gap, f"two voices (separation {gap:.3f} >= {options.min_gap:g})")
 
 

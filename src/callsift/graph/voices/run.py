@@ -28,6 +28,7 @@ import numpy as np
 from callsift import __version__
 from callsift.audio import DecodeOptions, decode, speech_regions, split_parties
 from callsift.audio.channels import SILENT_PEAK
+from callsift.blas import one_blas_thread
 from callsift.errors import InputError
 from callsift.graph.phones import number_key, numbers_of
 from callsift.graph.voices.cluster import (
@@ -294,7 +295,9 @@ def _cluster(
     dim = kept[0][1].size if kept else 256
     singles = np.array([e for _, e in single], np.float32).reshape(-1, dim)
     mixes = np.array([e for _, e in mixed], np.float32).reshape(-1, dim)
-    similarity = singles @ singles.T
+    with one_blas_thread():  # the same similarities on any number of cores
+        similarity = singles @ singles.T
+        to_singles = mixes @ singles.T
     labels = average_linkage(similarity, options.threshold)
     members: list[VoiceChannel] = []
     for i, ((channel, _), label) in enumerate(zip(single, labels, strict=True)):
@@ -306,7 +309,7 @@ def _cluster(
             c, cluster=None if g is None else g + 1, similarity=None if s is None else round(s, 3)
         )
         for (c, _), (g, s) in zip(
-            mixed, attach_mixed(mixes @ singles.T, labels, options.threshold), strict=True
+            mixed, attach_mixed(to_singles, labels, options.threshold), strict=True
         )
     ]
     clusters = []
