@@ -16,8 +16,7 @@ from callsift.ingest.encoding import SAMPLE_BYTES
 from callsift.ingest.run import ingest_paths
 from callsift.ingest.sidecar import read_sidecar
 from callsift.records import CallMetadata
-from callsift.store import CaseStore
-from callsift.store import case as case_module
+from callsift.store import CaseStore, sidecars
 
 from ..cli.conftest import run
 
@@ -181,9 +180,9 @@ def test_a_conflicting_row_in_a_second_sheet_is_reported_everywhere(tmp_path: Pa
 def test_rows_are_written_in_batches_and_a_repeat_across_batches_is_caught(
     case: CaseStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(case_module, "SIDECAR_BATCH", 2)
+    monkeypatch.setattr(sidecars, "SIDECAR_BATCH", 2)
     rows = [(n, CallMetadata(file=f"{n % 4}.wav", notes=str(n))) for n in range(2, 8)]
-    added, refused = case.add_sidecar_rows("m.csv", "f" * 64, rows)
+    added, refused = sidecars.add_sidecar_rows(case, "m.csv", "f" * 64, rows)
     assert added == 4
     assert refused == [(6, "2.wav", "is already in row 2"), (7, "3.wav", "is already in row 3")]
 

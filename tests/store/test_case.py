@@ -14,6 +14,7 @@ from callsift.errors import CaseError
 from callsift.records import AudioInfo, CallMetadata, ChannelTranscript, Segment, Word
 from callsift.store import CaseStore, case_status, get_call, list_calls, segments_of, sha256_file
 from callsift.store.schema import MIGRATIONS
+from callsift.store.sidecars import add_sidecar_rows, attach_metadata
 
 
 def test_new_case_uses_wal_full_sync_and_foreign_keys(case: CaseStore) -> None:
@@ -133,11 +134,11 @@ def test_a_failed_call_keeps_its_reason_and_waits_for_retry(case: CaseStore) -> 
 
 def test_sidecar_rows_attach_by_name_or_base_name_in_any_order(case: CaseStore) -> None:
     sha, size, _ = case.originals.put(io.BytesIO(b"x"))
-    case.add_sidecar_rows(
-        "meta.csv", "f" * 64, [(2, CallMetadata(file="0001.wav", caller="+7 903"))]
+    add_sidecar_rows(
+        case, "meta.csv", "f" * 64, [(2, CallMetadata(file="0001.wav", caller="+7 903"))]
     )
     case.add_call(sha, "day1/0001.wav", "/drive/day1/0001.wav", size)
-    assert case.attach_metadata() == 1
+    assert attach_metadata(case) == 1
     call = get_call(case, 1)
     assert call is not None and call.metadata is not None
     assert call.metadata["caller"] == "+7 903"

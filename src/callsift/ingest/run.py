@@ -37,6 +37,7 @@ from callsift.records import CallMetadata, SourceFile
 from callsift.store import CaseStore
 from callsift.store.intake import Intake, Recovery, keep_original, recover_originals
 from callsift.store.names import printable
+from callsift.store.sidecars import add_sidecar_rows, attach_metadata
 
 __all__ = ["IngestReport", "ingest_paths"]
 
@@ -108,7 +109,7 @@ def ingest_paths(
                 _refuse(intake, error, report)
     if report.unchanged:
         store.log("ingest-unchanged", None, files=report.unchanged)
-    store.attach_metadata()
+    attach_metadata(store)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -170,7 +171,7 @@ def _ingest_sidecar(
 
     def register(sha256: str, size: int) -> tuple[int, list[tuple[int, str, str]]]:
         with open(store.originals.path(sha256), "rb") as stream:
-            return store.add_sidecar_rows(origin, sha256, calls(stream))
+            return add_sidecar_rows(store, origin, sha256, calls(stream))
 
     (added, refused), _ = keep_original(store, item, register)
     errors.extend(InputError(f"{name} row {n}", f"file {file!r} {why}") for n, file, why in refused)

@@ -10,7 +10,7 @@ in ``extra`` under the column's own header. Values are stripped of
 surrounding blanks but otherwise kept as written (a leading tab or carriage
 return is kept: see ``_value``); phone numbers and places are normalised by a
 later stage. Which row wins when two name one file is the store's decision
-(``CaseStore.add_sidecar_rows``), not the reader's.
+(``store.sidecars.add_sidecar_rows``), not the reader's.
 
 A CSV sheet is read row by row, so a sheet of any size takes little memory:
 the encoding is told from its first MiB (``callsift.ingest.encoding``), then rows are

@@ -10,7 +10,6 @@ This module and its siblings in ``store`` are the only code that speaks SQL.
 from __future__ import annotations
 
 import getpass
-import itertools
 import json
 import os
 import sqlite3
@@ -23,7 +22,7 @@ from typing import Any
 
 from callsift import __version__
 from callsift.errors import CaseError
-from callsift.records import AudioInfo, CallMetadata, ChannelTranscript
+from callsift.records import AudioInfo, ChannelTranscript
 from callsift.store.blobs import OriginalStore
 from callsift.store.custody import append_entry, register_functions
 from callsift.store.locks import case_lock
@@ -34,10 +33,6 @@ from callsift.store.sqlite import immediate_transaction, split_statements
 __all__ = ["CaseStore", "default_actor", "utc_now"]
 
 DB_NAME = "case.db"
-
-SIDECAR_BATCH = 20_000
-"""Sheet rows written per transaction (``CaseStore.add_sidecar_rows``)."""
-_NOT_COMPARED = ("extra", "problems")  # extra is compared column by column
 
 
 def utc_now() -> str:
@@ -245,97 +240,6 @@ class CaseStore:
                 (file, reason, utc_now()),
             )
             self.log("ingest-failed", None, file=file, reason=reason, **raw)
-
-    def add_sidecar_rows(
-        self, sidecar: str, sha256: str, rows: Iterable[tuple[int, CallMetadata]]
-    ) -> tuple[int, list[tuple[int, str, str]]]:
-        """Keep a sheet's ``(row number, row)`` pairs, first one per file wins; attach to calls.
-
-        Returns the rows added and those not taken, as ``(row number, file,
-        why)``: a second row for a file in this sheet, or a row that differs
-        from the one an earlier sheet gave the file (a row the same as it is
-        the same fact again, and not reported). Rows are read as they come and
-        written in batches of ``SIDECAR_BATCH``, each its own transaction, so a
-        sheet of any size takes little memory and never holds the write lock
-        for long; the files seen in this sheet wait in a temporary table. One
-        custody entry counts what was added and refused, and says
-        where reading stopped if it did.
-        """
-        self.conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS sheet_files (file TEXT PRIMARY KEY, row INTEGER)"
-        )
-        self.conn.execute("DELETE FROM temp.sheet_files")
-        counts = {"rows": 0, "added": 0, "repeated": 0, "conflicts": 0}
-        refused: list[tuple[int, str, str]] = []
-        rows = iter(rows)
-        try:
-            while batch := list(itertools.islice(rows, SIDECAR_BATCH)):
-                with self.transaction():
-                    for number, row in batch:
-                        why = self._add_sidecar_row(sidecar, number, row, counts)
-                        if why:
-                            refused.append((number, row.file, why))
-        except Exception as error:
-            self.log("metadata", sha256, sidecar=sidecar, **counts, stopped=str(error))
-            raise
-        finally:
-            self.conn.execute("DELETE FROM temp.sheet_files")
-        self.log("metadata", sha256, sidecar=sidecar, **counts)
-        self.attach_metadata()
-        return counts["added"], refused
-
-    def _add_sidecar_row(
-        self, sidecar: str, number: int, row: CallMetadata, counts: dict[str, int]
-    ) -> str | None:
-        """Add one row; the reason it is not taken, or None."""
-        counts["rows"] += 1
-        if not self.conn.execute(
-            "INSERT OR IGNORE INTO temp.sheet_files (file, row) VALUES (?, ?)", (row.file, number)
-        ).rowcount:
-            counts["repeated"] += 1
-            (earlier,) = self.conn.execute(
-                "SELECT row FROM temp.sheet_files WHERE file = ?", (row.file,)
-            ).fetchone()
-            return f"is already in row {earlier}"
-        metadata = asdict(row)
-        if self.conn.execute(
-            "INSERT OR IGNORE INTO sidecar_rows (file, sidecar, metadata) VALUES (?, ?, ?)",
-            (row.file, sidecar, json.dumps(metadata, ensure_ascii=False)),
-        ).rowcount:
-            counts["added"] += 1
-            return None
-        kept = self.conn.execute(
-            "SELECT sidecar, metadata FROM sidecar_rows WHERE file = ?", (row.file,)
-        ).fetchone()
-        old = json.loads(kept["metadata"])
-        differ = [k for k in metadata if k not in _NOT_COMPARED and old.get(k) != metadata[k]]
-        old_extra, new_extra = old.get("extra") or {}, metadata["extra"]
-        for column in dict.fromkeys([*old_extra, *new_extra]):
-            if old_extra.get(column) != new_extra.get(column):
-                differ.append(repr(column))
-        if not differ:
-            return None
-        counts["conflicts"] += 1
-        return f"differs in {', '.join(differ)} from the row kept from {kept['sidecar']}"
-
-    def attach_metadata(self) -> int:
-        """Give each call without metadata the sidecar row naming one of its sources.
-
-        A row matches a source by its full relative name first, then by base name,
-        so a sidecar listing ``0001.wav`` still finds ``day1/0001.wav``.
-        """
-        with self.transaction():
-            return self.conn.execute(
-                """
-                UPDATE calls SET metadata = (
-                    SELECT r.metadata FROM sources s JOIN sidecar_rows r
-                      ON r.file = s.name
-                      OR r.file = replace(s.name, rtrim(s.name, replace(s.name, '/', '')), '')
-                    WHERE s.call_id = calls.id
-                    ORDER BY (r.file = s.name) DESC, s.id LIMIT 1)
-                WHERE metadata IS NULL
-                """
-            ).rowcount
 
     # -- processing --------------------------------------------------------
 
