@@ -26,11 +26,12 @@ alone: the saving batching calls across a worker could bring to decoding.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import time
 from pathlib import Path
 from typing import Any
+
+from callsift.bench import in_child, naive_loop
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,23 +42,6 @@ def _recordings(corpus: Path) -> list[Path]:
         for p in sorted(corpus.iterdir())
         if p.is_file() and p.suffix.lower() not in (".csv", ".json", ".md")
     ]
-
-
-def naive(corpus: str, threads: int, queue: Any) -> None:
-    """faster-whisper's ``transcribe`` over each file, as ``callsift bench``'s naive loop."""
-    from faster_whisper import WhisperModel
-
-    from callsift.transcribe import resolve_model
-
-    model = WhisperModel(resolve_model(), device="cpu", compute_type="int8", cpu_threads=threads)
-    started = time.perf_counter()
-    for path in _recordings(Path(corpus)):
-        try:
-            segments, _ = model.transcribe(str(path), beam_size=5, word_timestamps=True)
-            list(segments)
-        except Exception:  # the naive loop skips what it cannot read, as in `callsift bench`
-            continue
-    queue.put(time.perf_counter() - started)
 
 
 def one_worker(corpus: str, threads: int, queue: Any) -> None:
@@ -109,16 +93,6 @@ def decoder_batches(corpus: str, queue: Any) -> None:
     queue.put((rows, len(windows), sum(len(t) for t in alone)))
 
 
-def _in_child(target: Any, *args: Any) -> Any:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(target=target, args=(*args, queue))
-    child.start()
-    value = queue.get()
-    child.join()
-    return value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO / "demo" / "calls")
@@ -128,9 +102,9 @@ def main() -> None:
     print(f"{cores} cores, load {os.getloadavg()[0]:.2f}, corpus {args.corpus}")
     if not args.skip_runs:
         corpus = str(args.corpus)
-        one = _in_child(naive, corpus, 1)
-        default = _in_child(naive, corpus, 0)
-        worker = _in_child(one_worker, corpus, 1)
+        one = in_child(naive_loop, corpus, 5, 1)["wall_s"]
+        default = in_child(naive_loop, corpus, 5, 0)["wall_s"]
+        worker = in_child(one_worker, corpus, 1)
         print(f"naive loop, 1 model thread:              {one:6.1f} s")
         print(f"naive loop, default threads (the bench): {default:6.1f} s ({one / default:.2f}x)")
         print(f"callsift's work per call, 1 thread:      {worker:6.1f} s")
@@ -139,7 +113,7 @@ def main() -> None:
             f"ceiling on {cores} cores: {best:.1f} s if {cores} workers never wait,"
             f" {default / best:.2f}x the naive loop"
         )
-    rows, windows, tokens = _in_child(decoder_batches, str(args.corpus))
+    rows, windows, tokens = in_child(decoder_batches, str(args.corpus))
     print(f"decoder alone, {windows} windows, {tokens} tokens, beam 5, 1 thread:")
     lone = rows[0][1]
     for size, seconds, same in rows:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BenchResult", "run_bench"]
+__all__ = ["BenchResult", "in_child", "naive_loop", "run_bench"]
 
 
 @dataclass
@@ -49,12 +49,13 @@ def _peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
-def _naive(corpus: str, beam_size: int, queue: Any) -> None:
+def naive_loop(corpus: str, beam_size: int, threads: int, queue: Any) -> None:
+    """faster-whisper's ``transcribe`` over each file, on ``threads`` model threads (0: default)."""
     from faster_whisper import WhisperModel
 
     from callsift.transcribe import resolve_model
 
-    model = WhisperModel(resolve_model(), device="cpu", compute_type="int8")
+    model = WhisperModel(resolve_model(), device="cpu", compute_type="int8", cpu_threads=threads)
     audio_s, files = 0.0, 0
     started = time.perf_counter()
     for path in sorted(Path(corpus).rglob("*")):
@@ -111,14 +112,19 @@ def _callsift(
     queue.put(asdict(result))
 
 
-def _in_child(target: Any, *args: Any) -> BenchResult:
+def in_child(target: Any, *args: Any) -> Any:
+    """What ``target(*args, queue)`` puts on its queue, run in a fresh process of its own."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     child = context.Process(target=target, args=(*args, queue))
     child.start()
-    values = queue.get()
+    value = queue.get()
     child.join()
-    return BenchResult(**values)
+    return value
+
+
+def _in_child(target: Any, *args: Any) -> BenchResult:
+    return BenchResult(**in_child(target, *args))
 
 
 def run_bench(
@@ -141,7 +147,7 @@ def run_bench(
         workers = [max(workers)]
     results = []
     if naive:
-        results.append(_in_child(_naive, str(corpus), beam_size))
+        results.append(_in_child(naive_loop, str(corpus), beam_size, 0))
     for count in workers:
         results.append(_in_child(_callsift, str(corpus), beam_size, count, False, scheduler))
     if translate:
