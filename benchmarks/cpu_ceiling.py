@@ -31,17 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from callsift.bench import in_child, naive_loop
+from callsift.bench import in_child, naive_loop, recordings
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _recordings(corpus: Path) -> list[Path]:
-    return [
-        p
-        for p in sorted(corpus.iterdir())
-        if p.is_file() and p.suffix.lower() not in (".csv", ".json", ".md")
-    ]
 
 
 def one_worker(corpus: str, threads: int, queue: Any) -> None:
@@ -54,7 +46,7 @@ def one_worker(corpus: str, threads: int, queue: Any) -> None:
     options = ProcessOptions(transcribe=TranscribeOptions(model=spec), translate=False)
     model = load_model(spec)
     started = time.perf_counter()
-    for path in _recordings(Path(corpus)):
+    for path in recordings(Path(corpus)):
         pipeline._guarded(path, 0, path.name, options, model)
     queue.put(time.perf_counter() - started)
 
@@ -69,7 +61,7 @@ def decoder_batches(corpus: str, queue: Any) -> None:
 
     model = load_model(ModelSpec(cpu_threads=1))
     windows = []
-    for path in _recordings(Path(corpus))[:8]:
+    for path in recordings(Path(corpus))[:8]:
         features = model.feature_extractor(decode_audio(str(path), sampling_rate=16000))
         view = ctranslate2.StorageView.from_array(pad_or_trim(features[..., :3000])[None])
         windows.append(np.array(model.model.encode(view, to_cpu=True)))

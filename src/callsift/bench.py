@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BenchResult", "in_child", "naive_loop", "run_bench"]
+__all__ = ["BenchResult", "in_child", "naive_loop", "recordings", "run_bench"]
 
 
 @dataclass
@@ -49,6 +49,15 @@ def _peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
+def recordings(corpus: Path) -> list[Path]:
+    """The files under ``corpus`` a loop over recordings takes: all but sheets and notes."""
+    return [
+        path
+        for path in sorted(corpus.rglob("*"))
+        if path.is_file() and path.suffix.lower() not in (".csv", ".json", ".md")
+    ]
+
+
 def naive_loop(corpus: str, beam_size: int, threads: int, queue: Any) -> None:
     """faster-whisper's ``transcribe`` over each file, on ``threads`` model threads (0: default)."""
     from faster_whisper import WhisperModel
@@ -58,9 +67,7 @@ def naive_loop(corpus: str, beam_size: int, threads: int, queue: Any) -> None:
     model = WhisperModel(resolve_model(), device="cpu", compute_type="int8", cpu_threads=threads)
     audio_s, files = 0.0, 0
     started = time.perf_counter()
-    for path in sorted(Path(corpus).rglob("*")):
-        if not path.is_file() or path.suffix.lower() in (".csv", ".json", ".md"):
-            continue
+    for path in recordings(Path(corpus)):
         try:
             segments, info = model.transcribe(str(path), beam_size=beam_size, word_timestamps=True)
             list(segments)
